@@ -1,0 +1,95 @@
+/* log.c - leveled, rate-limited logging to stderr. */
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static atomic_int current_level = LOG_LEVEL_INFO;
+static const char *ident = "mmiod";
+
+static const char *const level_names[] = {"error", "warn", "info", "debug"};
+
+void log_set_level(enum log_level level)
+{
+	atomic_store(&current_level, level);
+}
+
+enum log_level log_get_level(void)
+{
+	return atomic_load(&current_level);
+}
+
+void log_set_ident(const char *name)
+{
+	ident = name;
+}
+
+int log_level_parse(const char *name)
+{
+	for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]);
+	     i++)
+		if (strcmp(name, level_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void vlog(enum log_level level, const char *fmt, va_list ap)
+{
+	char line[1024];
+	int n;
+
+	/* One fprintf per line so that concurrent threads don't interleave. */
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n < 0)
+		return;
+	fprintf(stderr, "%s: %s: %s\n", ident, level_names[level], line);
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level > log_get_level())
+		return;
+	va_start(ap, fmt);
+	vlog(level, fmt, ap);
+	va_end(ap);
+}
+
+static uint64_t monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
+void log_ratelimited(struct log_ratelimit *rl, enum log_level level,
+		     const char *fmt, ...)
+{
+	uint64_t now = monotonic_seconds();
+	uint64_t start = atomic_load(&rl->window_start_s);
+	va_list ap;
+
+	if (level > log_get_level())
+		return;
+	/* The thread that moves the window reports what the old one hid. */
+	if (now - start >= LOG_INTERVAL_S &&
+	    atomic_compare_exchange_strong(&rl->window_start_s, &start, now)) {
+		unsigned hidden = atomic_exchange(&rl->suppressed, 0);
+
+		atomic_store(&rl->printed, 0);
+		if (hidden)
+			log_msg(level, "%u similar messages suppressed",
+				hidden);
+	}
+	if (atomic_fetch_add(&rl->printed, 1) >= LOG_BURST) {
+		atomic_fetch_add(&rl->suppressed, 1);
+		return;
+	}
+	va_start(ap, fmt);
+	vlog(level, fmt, ap);
+	va_end(ap);
+}

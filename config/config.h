@@ -1,0 +1,57 @@
+/* config.h - a guest's mmiod configuration, parsed and validated.
+ *
+ * The file is in xl.cfg syntax (parsed by libxlutil). Top-level keys:
+ *   domain, mmio, pio, unpause, user, log_level, workers
+ * mmio/pio are lists of strings "base=B,size=S,type=T[,key=value...]";
+ * keys other than base/size/type are kept, in order, for the device to
+ * validate. No libxlutil type leaves this module.
+ */
+#ifndef MMIOD_CONFIG_H
+#define MMIOD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/access.h"
+
+#define CONFIG_MAX_WORKERS 64
+
+struct config_param {
+	char *key;
+	char *value;
+};
+
+struct config_region {
+	enum io_space space; /* IO_SPACE_MMIO or IO_SPACE_PIO */
+	uint64_t base;
+	uint64_t size;
+	char *type;
+	int line; /* line of the list entry in the file */
+	size_t nparams;
+	struct config_param *params;
+};
+
+struct mmiod_config {
+	char *path;
+	char *domain;	  /* name or domid as written; NULL: not set */
+	bool unpause;	  /* unpause the guest once serving */
+	char *user;	  /* drop privileges to this user; NULL: stay */
+	int log_level;	  /* enum log_level; -1: not set */
+	unsigned workers; /* serving threads */
+	size_t nregions;
+	struct config_region *regions; /* in file order */
+};
+
+/* Loads and validates path. types is a NULL-terminated list of the device
+ * type names that exist. On error returns NULL with a message naming the
+ * file, the line, the key and what would be valid in err. */
+struct mmiod_config *config_load(const char *path, const char *const *types,
+				 char *err, size_t errlen);
+void config_free(struct mmiod_config *cfg);
+
+/* The value of key in a region's type-specific params, or NULL. */
+const char *config_region_param(const struct config_region *region,
+				const char *key);
+
+#endif

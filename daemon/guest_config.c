@@ -1,0 +1,79 @@
+/* guest_config.c - load a guest config and check every device's keys. */
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "guest_config.h"
+
+int guest_config_device_args(const struct config_region *region,
+			     struct device_args *args,
+			     struct device_param **params_out)
+{
+	struct device_param *params;
+
+	params = calloc(region->nparams + 1, sizeof(*params));
+	if (!params)
+		return -1;
+	for (size_t i = 0; i < region->nparams; i++) {
+		params[i].key = region->params[i].key;
+		params[i].value = region->params[i].value;
+	}
+	*args = (struct device_args){
+		.space = region->space,
+		.base = region->base,
+		.size = region->size,
+		.nparams = region->nparams,
+		.params = params,
+	};
+	*params_out = params;
+	return 0;
+}
+
+struct mmiod_config *guest_config_load(const char *path)
+{
+	struct mmiod_config *cfg;
+	char err[1024];
+
+	cfg = config_load(path, device_type_names(), err, sizeof(err));
+	if (!cfg) {
+		fprintf(stderr, "%s\n", err);
+		return NULL;
+	}
+	for (size_t i = 0; i < cfg->nregions; i++) {
+		const struct config_region *r = &cfg->regions[i];
+		struct device_param *params;
+		struct device_args args;
+		int rc;
+
+		if (guest_config_device_args(r, &args, &params)) {
+			fprintf(stderr, "%s: out of memory\n", path);
+			goto fail;
+		}
+		rc = device_validate(r->type, &args, err, sizeof(err));
+		free(params);
+		if (rc) {
+			fprintf(stderr,
+				"%s:%d: %s region at 0x%" PRIx64 ": %s\n", path,
+				r->line, r->type, r->base, err);
+			goto fail;
+		}
+	}
+	return cfg;
+fail:
+	config_free(cfg);
+	return NULL;
+}
+
+void guest_config_print(FILE *out, const struct mmiod_config *cfg)
+{
+	fprintf(out, "%-5s %-18s %-18s %-12s %s\n", "space", "base", "end",
+		"size", "type");
+	for (size_t i = 0; i < cfg->nregions; i++) {
+		const struct config_region *r = &cfg->regions[i];
+
+		fprintf(out,
+			"%-5s 0x%016" PRIx64 " 0x%016" PRIx64 " 0x%-10" PRIx64
+			" %s\n",
+			io_space_name(r->space), r->base,
+			r->base + (r->size - 1), r->size, r->type);
+	}
+}

@@ -1,0 +1,46 @@
+/* main.c - mmiod: entry point, dispatching on the command-line mode. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common/log.h"
+#include "build.h"
+#include "guest_config.h"
+#include "options.h"
+
+static int check_config(const struct mmiod_options *opts)
+{
+	struct mmiod_config *cfg = guest_config_load(opts->config_path);
+
+	if (!cfg)
+		return 2;
+	printf("%s: OK, domain %s, %zu region%s\n", cfg->path,
+	       cfg->domain ? cfg->domain : "(from the GUEST argument)",
+	       cfg->nregions, cfg->nregions == 1 ? "" : "s");
+	guest_config_print(stdout, cfg);
+	config_free(cfg);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct mmiod_options opts;
+
+	if (options_parse(argc, argv, &opts))
+		return 2;
+	if (opts.log_level >= 0)
+		log_set_level(opts.log_level);
+	switch (opts.mode) {
+	case MODE_HELP:
+		options_usage(stdout);
+		return 0;
+	case MODE_VERSION:
+		printf("mmiod %s\n", PACKAGE_VERSION);
+		return 0;
+	case MODE_CHECK_CONFIG:
+		return check_config(&opts);
+	case MODE_SERVE:
+		break;
+	}
+	log_error("serving a guest is not available in this build yet");
+	return 1;
+}

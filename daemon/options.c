@@ -1,0 +1,94 @@
+/* options.c - parse mmiod's command line. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "common/log.h"
+#include "options.h"
+
+void options_usage(FILE *out)
+{
+	fputs("Usage: mmiod [OPTIONS] GUEST\n"
+	      "       mmiod --check-config FILE\n"
+	      "\n"
+	      "Serve the MMIO and port-I/O regions configured for a Xen guest.\n"
+	      "\n"
+	      "  -c, --config FILE        config file (default " MMIOD_CONFIG_DIR
+	      "/GUEST.cfg)\n"
+	      "      --check-config FILE  validate FILE, print its regions, exit\n"
+	      "  -l, --log-level LEVEL    error, warn, info or debug\n"
+	      "  -h, --help               show this help and exit\n"
+	      "  -V, --version            show the version and exit\n"
+	      "\n"
+	      "Exit status: 0 success, 1 runtime failure, 2 bad usage or config.\n",
+	      out);
+}
+
+int options_parse(int argc, char **argv, struct mmiod_options *opts)
+{
+	enum { OPT_CHECK_CONFIG = 256 };
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"check-config", required_argument, NULL, OPT_CHECK_CONFIG},
+		{"log-level", required_argument, NULL, 'l'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	*opts = (struct mmiod_options){.mode = MODE_SERVE, .log_level = -1};
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":c:l:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			opts->config_path = optarg;
+			break;
+		case OPT_CHECK_CONFIG:
+			opts->mode = MODE_CHECK_CONFIG;
+			opts->config_path = optarg;
+			break;
+		case 'l':
+			opts->log_level = log_level_parse(optarg);
+			if (opts->log_level < 0) {
+				fprintf(stderr,
+					"mmiod: --log-level: '%s' is not a level (valid: error, warn, info, debug)\n",
+					optarg);
+				return -1;
+			}
+			break;
+		case 'h':
+			opts->mode = MODE_HELP;
+			return 0;
+		case 'V':
+			opts->mode = MODE_VERSION;
+			return 0;
+		case ':':
+			fprintf(stderr, "mmiod: %s: needs an argument\n",
+				argv[optind - 1]);
+			return -1;
+		default:
+			fprintf(stderr,
+				"mmiod: %s: unknown option (see mmiod --help)\n",
+				argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (opts->mode == MODE_CHECK_CONFIG) {
+		if (optind != argc) {
+			fprintf(stderr,
+				"mmiod: --check-config takes no GUEST ('%s' given)\n",
+				argv[optind]);
+			return -1;
+		}
+		return 0;
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "mmiod: %s (see mmiod --help)\n",
+			optind == argc ? "GUEST is missing"
+				       : "only one GUEST may be given");
+		return -1;
+	}
+	opts->guest = argv[optind];
+	return 0;
+}

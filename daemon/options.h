@@ -1,0 +1,29 @@
+/* options.h - mmiod's command line. */
+#ifndef MMIOD_OPTIONS_H
+#define MMIOD_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+enum mmiod_mode {
+	MODE_SERVE,	   /* mmiod [options] GUEST */
+	MODE_CHECK_CONFIG, /* mmiod --check-config FILE */
+	MODE_HELP,
+	MODE_VERSION,
+};
+
+struct mmiod_options {
+	enum mmiod_mode mode;
+	const char *guest;
+	const char *config_path; /* NULL: /etc/xen/mmiod/GUEST.cfg */
+	int log_level;		 /* -1: from the config, else info */
+};
+
+#define MMIOD_CONFIG_DIR "/etc/xen/mmiod"
+
+/* 0 on success; on a usage error prints a message naming the option and
+ * returns -1 (exit status 2). */
+int options_parse(int argc, char **argv, struct mmiod_options *opts);
+void options_usage(FILE *out);
+
+#endif

@@ -1,0 +1,85 @@
+/* devices.h - the device interface, the type registry and built-in devices.
+ *
+ * A device backs one region. The engine calls device_read()/device_write()
+ * with the region-relative offset of one element of an access (size 1, 2,
+ * 4 or 8 bytes). A device that is not thread-safe is serialised by a
+ * per-device lock inside these wrappers; one that is (ram, rom) is called
+ * concurrently from every worker thread.
+ *
+ * Devices that keep data (ram with a file, trace) persist it on
+ * device_flush() and device_destroy(); errors are reported, never hidden.
+ */
+#ifndef MMIOD_DEVICES_H
+#define MMIOD_DEVICES_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/access.h"
+
+struct device;
+
+/* One element of a guest access, as a device sees it. */
+struct device_io {
+	enum io_space space;
+	uint64_t addr;	 /* guest address (or port) of this element */
+	uint64_t offset; /* addr - region base */
+	uint32_t size;	 /* 1, 2, 4 or 8 */
+	unsigned vcpu;
+};
+
+struct device_ops {
+	/* 0 on success; -1 on error (the guest gets all ones / a dropped
+	 * write and the engine counts it). */
+	int (*read)(struct device *dev, const struct device_io *io,
+		    uint64_t *value);
+	int (*write)(struct device *dev, const struct device_io *io,
+		     uint64_t value);
+	/* Make everything written so far durable; may be NULL. */
+	int (*flush)(struct device *dev);
+	void (*destroy)(struct device *dev);
+};
+
+struct device {
+	const struct device_ops *ops;
+	const char *type;
+	bool thread_safe;
+	pthread_mutex_t lock; /* taken around calls unless thread_safe */
+};
+
+struct device_param {
+	const char *key;
+	const char *value;
+};
+
+/* What a constructor gets: the region it backs and its own keys. */
+struct device_args {
+	enum io_space space;
+	uint64_t base;
+	uint64_t size;
+	size_t nparams;
+	const struct device_param *params;
+};
+
+/* NULL-terminated list of the known type names. */
+const char *const *device_type_names(void);
+
+/* Creates a device of type. On error returns NULL with a message in err
+ * naming the key and what would be valid. */
+struct device *device_create(const char *type, const struct device_args *args,
+			     char *err, size_t errlen);
+/* Checks args for type without opening anything: 0 or -1 with err set. */
+int device_validate(const char *type, const struct device_args *args, char *err,
+		    size_t errlen);
+
+int device_read(struct device *dev, const struct device_io *io,
+		uint64_t *value);
+int device_write(struct device *dev, const struct device_io *io,
+		 uint64_t value);
+int device_flush(struct device *dev);
+/* Flushes, then frees. Returns the flush result. */
+int device_destroy(struct device *dev);
+
+#endif

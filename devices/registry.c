@@ -1,0 +1,162 @@
+/* registry.c - device type names -> constructors, and the call wrappers
+ * that serialise devices which are not thread-safe. */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/parse.h"
+#include "device_type.h"
+
+static const struct device_type *const types[] = {
+	&trace_device_type,
+	&ram_device_type,
+	&rom_device_type,
+};
+
+#define NTYPES (sizeof(types) / sizeof(types[0]))
+
+const char *const *device_type_names(void)
+{
+	static const char *names[NTYPES + 1];
+
+	for (size_t i = 0; i < NTYPES; i++)
+		names[i] = types[i]->name;
+	return names;
+}
+
+static const struct device_type *find_type(const char *name, char *err,
+					   size_t errlen)
+{
+	for (size_t i = 0; i < NTYPES; i++)
+		if (strcmp(types[i]->name, name) == 0)
+			return types[i];
+	snprintf(err, errlen, "type: unknown device type '%s'", name);
+	return NULL;
+}
+
+static int check_keys(const struct device_type *t,
+		      const struct device_args *args, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < args->nparams; i++) {
+		const char *const *k;
+		size_t used;
+
+		for (k = t->keys; *k; k++)
+			if (strcmp(*k, args->params[i].key) == 0)
+				break;
+		if (*k)
+			continue;
+		used = (size_t)snprintf(
+			err, errlen,
+			"%s: unknown key for a %s device (valid: base, size, type",
+			args->params[i].key, t->name);
+		for (k = t->keys; *k && used < errlen; k++)
+			used += (size_t)snprintf(err + used, errlen - used,
+						 ", %s", *k);
+		if (used < errlen)
+			snprintf(err + used, errlen - used, ")");
+		return -1;
+	}
+	return 0;
+}
+
+int device_validate(const char *type, const struct device_args *args, char *err,
+		    size_t errlen)
+{
+	const struct device_type *t = find_type(type, err, errlen);
+
+	if (!t || check_keys(t, args, err, errlen))
+		return -1;
+	return t->create(args, true, NULL, err, errlen);
+}
+
+struct device *device_create(const char *type, const struct device_args *args,
+			     char *err, size_t errlen)
+{
+	const struct device_type *t = find_type(type, err, errlen);
+	struct device *dev = NULL;
+
+	if (!t || check_keys(t, args, err, errlen) ||
+	    t->create(args, false, &dev, err, errlen))
+		return NULL;
+	return dev;
+}
+
+const char *device_param(const struct device_args *args, const char *key)
+{
+	for (size_t i = 0; i < args->nparams; i++)
+		if (strcmp(args->params[i].key, key) == 0)
+			return args->params[i].value;
+	return NULL;
+}
+
+int device_param_u64(const struct device_args *args, const char *key,
+		     uint64_t *out, char *err, size_t errlen)
+{
+	const char *v = device_param(args, key);
+
+	if (v && parse_u64(v, out)) {
+		snprintf(
+			err, errlen,
+			"%s: '%s' is not a number (decimal or 0x hex, optional K/M/G suffix)",
+			key, v);
+		return -1;
+	}
+	return 0;
+}
+
+void device_init(struct device *dev, const struct device_ops *ops,
+		 const char *type, bool thread_safe)
+{
+	dev->ops = ops;
+	dev->type = type;
+	dev->thread_safe = thread_safe;
+	pthread_mutex_init(&dev->lock, NULL);
+}
+
+int device_read(struct device *dev, const struct device_io *io, uint64_t *value)
+{
+	int rc;
+
+	if (dev->thread_safe)
+		return dev->ops->read(dev, io, value);
+	pthread_mutex_lock(&dev->lock);
+	rc = dev->ops->read(dev, io, value);
+	pthread_mutex_unlock(&dev->lock);
+	return rc;
+}
+
+int device_write(struct device *dev, const struct device_io *io, uint64_t value)
+{
+	int rc;
+
+	if (dev->thread_safe)
+		return dev->ops->write(dev, io, value);
+	pthread_mutex_lock(&dev->lock);
+	rc = dev->ops->write(dev, io, value);
+	pthread_mutex_unlock(&dev->lock);
+	return rc;
+}
+
+int device_flush(struct device *dev)
+{
+	int rc;
+
+	if (!dev->ops->flush)
+		return 0;
+	pthread_mutex_lock(&dev->lock);
+	rc = dev->ops->flush(dev);
+	pthread_mutex_unlock(&dev->lock);
+	return rc;
+}
+
+int device_destroy(struct device *dev)
+{
+	int rc;
+
+	if (!dev)
+		return 0;
+	rc = device_flush(dev);
+	pthread_mutex_destroy(&dev->lock);
+	dev->ops->destroy(dev);
+	return rc;
+}

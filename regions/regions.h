@@ -1,0 +1,75 @@
+/* regions.h - ordered set of non-overlapping guest address ranges.
+ *
+ * A region covers the half-open range [base, base + size) of a 64-bit
+ * address space and carries an opaque pointer. The last byte of a region may
+ * be 2^64 - 1 (base + size == 2^64 is allowed); wrapping past it is not.
+ *
+ * Concurrency: regions_find() takes no lock and may run on any number of
+ * threads while one thread calls regions_add()/regions_remove(). Writers are
+ * serialised by an internal mutex. Each update builds a new sorted array and
+ * publishes it with a release store; readers load it with an acquire load,
+ * so a reader sees either the old or the new array, always complete.
+ *
+ * An old array is not freed at once, because a reader may still be
+ * searching it: it is retired, and freed by regions_reclaim() (which the
+ * caller calls when it knows no regions_find() is running, e.g. with its
+ * worker threads parked) or by regions_destroy(). Region pointers returned
+ * by regions_find() stay valid until then.
+ */
+#ifndef MMIOD_REGIONS_H
+#define MMIOD_REGIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct region {
+	uint64_t base;
+	uint64_t last; /* inclusive, so a region may end at 2^64 - 1 */
+	void *data;
+};
+
+struct region_set;
+
+/* A per-thread (per-vCPU) memory of the last region found: most accesses
+ * hit the region the same vCPU hit last. Zero-initialise it. */
+struct region_hint {
+	const void *array;
+	size_t index;
+};
+
+enum region_error {
+	REGION_OK = 0,
+	REGION_EMPTY,	  /* size 0 */
+	REGION_WRAPS,	  /* base + size > 2^64 */
+	REGION_OVERLAP,	  /* overlaps *conflict */
+	REGION_NOT_FOUND, /* remove: no region starts at base */
+	REGION_NOMEM,
+};
+
+struct region_set *regions_create(void);
+void regions_destroy(struct region_set *set);
+
+/* On REGION_OVERLAP, *conflict (if not NULL) receives a copy of the
+ * existing region that overlaps. */
+enum region_error regions_add(struct region_set *set, uint64_t base,
+			      uint64_t size, void *data,
+			      struct region *conflict);
+enum region_error regions_remove(struct region_set *set, uint64_t base);
+
+/* The region wholly containing [addr, addr + len), or NULL when there is
+ * none, the access straddles a region's end, len is 0, or addr + len wraps.
+ * hint may be NULL. Lock-free; see above for pointer lifetime. */
+const struct region *regions_find(const struct region_set *set, uint64_t addr,
+				  uint64_t len, struct region_hint *hint);
+
+/* The current regions in address order; *count receives their number.
+ * Same lifetime as regions_find() results. */
+const struct region *regions_snapshot(const struct region_set *set,
+				      size_t *count);
+
+/* Frees retired arrays. Caller guarantees no concurrent regions_find(). */
+void regions_reclaim(struct region_set *set);
+
+const char *region_strerror(enum region_error err);
+
+#endif

@@ -1,0 +1,25 @@
+#!/bin/sh
+# cli.sh - mmiod's command line: help, version, --check-config, usage errors
+# (exit 2 with a message naming the option or file:line).
+srcdir=${top_srcdir:-.}
+mmiod=${top_builddir:-.}/mmiod
+. "$srcdir/tests/lib.sh"
+
+expect "help lists the options" 0 'check-config' -- "$mmiod" --help
+expect "version prints the version" 0 '^mmiod [0-9]+\.[0-9]+' -- "$mmiod" --version
+expect "example config is valid" 0 'pio +0x0000000000000510 0x0000000000000513 0x4 +trace' \
+	-- "$mmiod" --check-config "$srcdir/examples/vm1.cfg"
+expect "overlap names file, line and both regions" 2 \
+	'overlap.cfg:4: mmio\[1\].*overlaps the ram region 0xfe000000-0xfe000fff on line 3' \
+	-- "$mmiod" --check-config "$srcdir/tests/configs/overlap.cfg"
+expect "unknown device key names file, line, key and valid keys" 2 \
+	'bad-device-key.cfg:3: trace region at 0xfe000000: colour: unknown key.*valid: .*read_value' \
+	-- "$mmiod" --check-config "$srcdir/tests/configs/bad-device-key.cfg"
+expect "missing config file" 2 'nonexistent.cfg: cannot open' \
+	-- "$mmiod" --check-config /nonexistent.cfg
+expect "unknown option" 2 '--frobnicate: unknown option' -- "$mmiod" --frobnicate
+expect "option without its argument" 2 'needs an argument' -- "$mmiod" --check-config
+expect "bad log level lists the levels" 2 'valid: error, warn, info, debug' \
+	-- "$mmiod" --log-level loud vm1
+expect "missing GUEST" 2 'GUEST is missing' -- "$mmiod"
+finish

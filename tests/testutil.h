@@ -1,0 +1,17 @@
+/* testutil.h - helpers shared by the Check suites. */
+#ifndef MMIOD_TESTUTIL_H
+#define MMIOD_TESTUTIL_H
+
+#include <check.h>
+
+/* Runs s, prints Check's summary, returns the process exit status. */
+int run_suite(Suite *s);
+
+/* Writes text to a new file in a private temporary directory and returns
+ * its path (static storage, valid until the next call). */
+const char *write_temp_file(const char *name, const char *text);
+
+/* A fresh path in the private temporary directory (nothing created). */
+const char *temp_path(const char *name);
+
+#endif
