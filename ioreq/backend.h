@@ -1,0 +1,64 @@
+/* backend.h - what the engine needs from a transport: the contract
+ * between ioreq/engine and the xen and sim backends. Private to ioreq/.
+ *
+ * Errors are -1 with errno set and nothing logged; the engine logs.
+ */
+#ifndef MMIOD_IOREQ_BACKEND_H
+#define MMIOD_IOREQ_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <xen/xen.h>
+#include <xen/hvm/ioreq.h>
+
+#include "ioreq.h"
+
+struct ioreq_evtchn;
+
+struct ioreq_backend_ops {
+	/* Creates the server (buffered ioreqs in ATOMIC mode), maps its
+	 * pages into be->ioreq_page / be->buffered_page and sets
+	 * be->buffered_port. */
+	int (*create_server)(struct ioreq_backend *be);
+	int (*set_enabled)(struct ioreq_backend *be, bool enabled);
+	int (*map_range)(struct ioreq_backend *be, enum io_space space,
+			 uint64_t first, uint64_t last, bool map);
+	/* Unmaps the pages and destroys the server. */
+	void (*destroy_server)(struct ioreq_backend *be);
+
+	/* One event-channel handle: a pollable fd and its bound ports. */
+	struct ioreq_evtchn *(*evtchn_open)(struct ioreq_backend *be);
+	void (*evtchn_close)(struct ioreq_evtchn *ev);
+	/* Binds the guest's remote port; returns the local port or -1. */
+	int (*evtchn_bind)(struct ioreq_evtchn *ev, uint32_t remote_port);
+	int (*evtchn_fd)(struct ioreq_evtchn *ev);
+	/* The next pending local port, or -1 when none (never blocks). */
+	int (*evtchn_pending)(struct ioreq_evtchn *ev);
+	int (*evtchn_unmask)(struct ioreq_evtchn *ev, uint32_t port);
+	int (*evtchn_notify)(struct ioreq_evtchn *ev, uint32_t port);
+
+	/* Guest-physical memory for data_is_ptr; -1 (EFAULT) for any byte
+	 * outside guest memory. May cross page boundaries. Thread-safe. */
+	int (*guest_read)(struct ioreq_backend *be, uint64_t gpa, void *buf,
+			  size_t len);
+	int (*guest_write)(struct ioreq_backend *be, uint64_t gpa,
+			   const void *buf, size_t len);
+	/* Drops cached guest mappings (IOREQ_TYPE_INVALIDATE). */
+	void (*guest_invalidate)(struct ioreq_backend *be);
+
+	int (*restrict_to_domain)(struct ioreq_backend *be);
+	void (*close)(struct ioreq_backend *be);
+};
+
+struct ioreq_backend {
+	const struct ioreq_backend_ops *ops;
+	unsigned nr_vcpus;
+	/* Valid between create_server and destroy_server. */
+	shared_iopage_t *ioreq_page;
+	buffered_iopage_t *buffered_page; /* NULL: no buffered ring */
+	uint32_t buffered_port;		  /* remote port; 0: none */
+};
+
+#endif

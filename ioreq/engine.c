@@ -1,0 +1,394 @@
+/* engine.c - ioreq server setup and teardown, workers and the per-vCPU
+ * slot protocol. */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "engine_internal.h"
+#include "ioreq/barrier.h"
+
+/* One ioreq page holds this many vCPU slots. */
+#define IOREQ_PAGE_SIZE 4096
+#define SLOTS_PER_PAGE (IOREQ_PAGE_SIZE / sizeof(ioreq_t))
+
+struct ioreq_engine *ioreq_engine_create(struct ioreq_backend *be,
+					 struct region_set *const *regions,
+					 unsigned nr_workers)
+{
+	struct ioreq_engine *e;
+
+	if (nr_workers == 0 || be->nr_vcpus == 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->be = be;
+	for (unsigned s = 0; s < IO_SPACE_COUNT; s++)
+		e->regions[s] = regions[s];
+	e->nr_workers = nr_workers;
+	e->workers = calloc(nr_workers, sizeof(*e->workers));
+	e->vcpu_local_port = calloc(be->nr_vcpus, sizeof(uint32_t));
+	e->vcpu_worker = calloc(be->nr_vcpus, sizeof(*e->vcpu_worker));
+	if (!e->workers || !e->vcpu_local_port || !e->vcpu_worker) {
+		ioreq_engine_destroy(e);
+		return NULL;
+	}
+	pthread_mutex_init(&e->buffered_lock, NULL);
+	for (unsigned i = 0; i < nr_workers; i++) {
+		e->workers[i].engine = e;
+		e->workers[i].index = i;
+		e->workers[i].buffered_local_port = -1;
+	}
+	/* A region set per space, even an empty one, keeps lookups simple. */
+	for (unsigned s = 0; s < IO_SPACE_COUNT; s++) {
+		if (e->regions[s])
+			continue;
+		e->regions[s] = regions_create();
+		if (!e->regions[s]) {
+			ioreq_engine_destroy(e);
+			return NULL;
+		}
+		e->owned_regions[s] = true;
+	}
+	return e;
+}
+
+static int port_map_add(struct ioreq_worker *w, uint32_t port, uint32_t vcpu)
+{
+	unsigned i;
+
+	for (i = port & w->port_mask; w->ports[i].port;
+	     i = (i + 1) & w->port_mask)
+		;
+	w->ports[i] = (struct port_entry){port, vcpu};
+	return 0;
+}
+
+/* The vCPU bound to local port, or -1. */
+static int port_map_find(const struct ioreq_worker *w, uint32_t port)
+{
+	if (!w->ports)
+		return -1;
+	for (unsigned i = port & w->port_mask; w->ports[i].port;
+	     i = (i + 1) & w->port_mask)
+		if (w->ports[i].port == port)
+			return (int)w->ports[i].vcpu;
+	return -1;
+}
+
+static int alloc_port_maps(struct ioreq_engine *e)
+{
+	unsigned per_worker = e->be->nr_vcpus / e->nr_workers + 1;
+	unsigned size = 16;
+
+	/* At most half full, so probes stay short. */
+	while (size < 2 * per_worker)
+		size *= 2;
+	for (unsigned i = 0; i < e->nr_workers; i++) {
+		e->workers[i].ports = calloc(size, sizeof(struct port_entry));
+		if (!e->workers[i].ports)
+			return -1;
+		e->workers[i].port_mask = size - 1;
+	}
+	return 0;
+}
+
+static int open_event_channels(struct ioreq_engine *e)
+{
+	const struct ioreq_backend_ops *ops = e->be->ops;
+
+	for (unsigned i = 0; i < e->nr_workers; i++) {
+		e->workers[i].evtchn = ops->evtchn_open(e->be);
+		if (!e->workers[i].evtchn) {
+			log_error("cannot open event channel handle %u: %s", i,
+				  strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Xen writes each slot's vp_eport only when the server is enabled, so
+ * this runs after enabling. vCPUs are dealt to workers round-robin; the
+ * buffered ring goes to worker 0. */
+static int bind_ports(struct ioreq_engine *e)
+{
+	struct ioreq_backend *be = e->be;
+
+	for (unsigned v = 0; v < be->nr_vcpus; v++) {
+		struct ioreq_worker *w = &e->workers[v % e->nr_workers];
+		volatile ioreq_t *slot = &be->ioreq_page->vcpu_ioreq[v];
+		uint32_t remote = slot->vp_eport;
+		int local;
+
+		if (remote == 0) { /* port 0 means none */
+			log_warn("vcpu %u has no event channel; not served", v);
+			continue;
+		}
+		local = be->ops->evtchn_bind(w->evtchn, remote);
+		if (local <= 0) {
+			log_error("cannot bind vcpu %u's event channel %" PRIu32
+				  ": %s",
+				  v, remote, strerror(errno));
+			return -1;
+		}
+		e->vcpu_local_port[v] = (uint32_t)local;
+		e->vcpu_worker[v] = w;
+		port_map_add(w, (uint32_t)local, v);
+	}
+	if (be->buffered_port && be->buffered_page) {
+		int local = be->ops->evtchn_bind(e->workers[0].evtchn,
+						 be->buffered_port);
+
+		if (local <= 0) {
+			log_error("cannot bind the buffered event channel: %s",
+				  strerror(errno));
+			return -1;
+		}
+		e->workers[0].buffered_local_port = local;
+	}
+	return 0;
+}
+
+static int map_ranges(struct ioreq_engine *e)
+{
+	for (unsigned s = 0; s < IO_SPACE_COUNT; s++) {
+		const struct region *regions;
+		struct range_list *list = &e->mapped[s];
+		size_t count;
+
+		regions = regions_snapshot(e->regions[s], &count);
+		if (ranges_merge(regions, count, XEN_MAX_RANGES_PER_TYPE,
+				 list)) {
+			log_error("out of memory merging ranges");
+			return -1;
+		}
+		for (size_t i = 0; i < list->count; i++) {
+			if (e->be->ops->map_range(e->be, s,
+						  list->items[i].first,
+						  list->items[i].last, true)) {
+				log_error("cannot map %s range 0x%" PRIx64
+					  "-0x%" PRIx64 ": %s",
+					  io_space_name(s),
+					  list->items[i].first,
+					  list->items[i].last, strerror(errno));
+				/* Unmap only what was mapped. */
+				list->count = i;
+				return -1;
+			}
+		}
+		if (count)
+			log_info("%s: %zu region%s in %zu range%s",
+				 io_space_name(s), count, count == 1 ? "" : "s",
+				 list->count, list->count == 1 ? "" : "s");
+	}
+	return 0;
+}
+
+int ioreq_engine_start(struct ioreq_engine *e)
+{
+	struct ioreq_backend *be = e->be;
+
+	if (be->nr_vcpus > SLOTS_PER_PAGE) {
+		log_error("%u vCPUs: one ioreq page serves at most %zu",
+			  be->nr_vcpus, SLOTS_PER_PAGE);
+		return -1;
+	}
+	if (alloc_port_maps(e)) {
+		log_error("out of memory");
+		return -1;
+	}
+	if (be->ops->create_server(be)) {
+		log_error("cannot create the ioreq server: %s",
+			  strerror(errno));
+		return -1;
+	}
+	e->server_created = true;
+	if (open_event_channels(e))
+		return -1;
+	if (be->ops->set_enabled(be, true)) {
+		log_error("cannot enable the ioreq server: %s",
+			  strerror(errno));
+		return -1;
+	}
+	e->enabled = true;
+	if (bind_ports(e) || map_ranges(e))
+		return -1;
+	return 0;
+}
+
+void ioreq_engine_stop(struct ioreq_engine *e)
+{
+	struct ioreq_backend *be = e->be;
+
+	if (e->enabled && be->ops->set_enabled(be, false))
+		log_warn("cannot disable the ioreq server: %s",
+			 strerror(errno));
+	e->enabled = false;
+	for (unsigned s = 0; s < IO_SPACE_COUNT; s++) {
+		struct range_list *list = &e->mapped[s];
+
+		for (size_t i = 0; i < list->count; i++)
+			if (be->ops->map_range(be, s, list->items[i].first,
+					       list->items[i].last, false))
+				log_warn("cannot unmap %s range 0x%" PRIx64
+					 ": %s",
+					 io_space_name(s), list->items[i].first,
+					 strerror(errno));
+		ranges_free(list);
+	}
+	if (e->server_created)
+		be->ops->destroy_server(be);
+	e->server_created = false;
+	for (unsigned i = 0; i < e->nr_workers; i++) {
+		if (e->workers[i].evtchn)
+			be->ops->evtchn_close(e->workers[i].evtchn);
+		e->workers[i].evtchn = NULL;
+	}
+}
+
+void ioreq_engine_destroy(struct ioreq_engine *e)
+{
+	if (!e)
+		return;
+	ioreq_engine_stop(e);
+	if (e->workers)
+		for (unsigned i = 0; i < e->nr_workers; i++)
+			free(e->workers[i].ports);
+	for (unsigned s = 0; s < IO_SPACE_COUNT; s++)
+		if (e->owned_regions[s])
+			regions_destroy(e->regions[s]);
+	pthread_mutex_destroy(&e->buffered_lock);
+	free(e->workers);
+	free(e->vcpu_local_port);
+	free(e->vcpu_worker);
+	free(e);
+}
+
+unsigned ioreq_engine_nr_vcpus(const struct ioreq_engine *e)
+{
+	return e->be->nr_vcpus;
+}
+
+unsigned ioreq_engine_nr_workers(const struct ioreq_engine *e)
+{
+	return e->nr_workers;
+}
+
+struct ioreq_worker *ioreq_engine_worker(struct ioreq_engine *e, unsigned index)
+{
+	return index < e->nr_workers ? &e->workers[index] : NULL;
+}
+
+static void add_stats(struct ioreq_stats *sum, const struct ioreq_stats *s)
+{
+	const atomic_ullong *src = (const atomic_ullong *)s;
+	atomic_ullong *dst = (atomic_ullong *)sum;
+
+	/* ioreq_stats is nothing but counters, so sum it field by field. */
+	for (size_t i = 0; i < sizeof(*s) / sizeof(*src); i++)
+		atomic_store_explicit(
+			&dst[i],
+			atomic_load_explicit(&dst[i], memory_order_relaxed) +
+				atomic_load_explicit(&src[i],
+						     memory_order_relaxed),
+			memory_order_relaxed);
+}
+
+void ioreq_engine_stats(const struct ioreq_engine *e, struct ioreq_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned i = 0; i < e->nr_workers; i++)
+		add_stats(out, &e->workers[i].stats);
+}
+
+int ioreq_worker_fd(const struct ioreq_worker *w)
+{
+	return w->engine->be->ops->evtchn_fd(w->evtchn);
+}
+
+/* The slot protocol, as Xen's ioreq.c expects it of a device model. */
+static void serve_slot(struct ioreq_worker *w, unsigned vcpu, uint32_t port)
+{
+	struct ioreq_backend *be = w->engine->be;
+	volatile ioreq_t *slot = &be->ioreq_page->vcpu_ioreq[vcpu];
+	ioreq_t req;
+	uint64_t data;
+
+	if (slot->state != STATE_IOREQ_READY) {
+		STAT_INC(w->stats.spurious);
+		return;
+	}
+	/* The state before the fields: pairs with Xen's wmb before it sets
+	 * STATE_IOREQ_READY. */
+	xen_rmb();
+	/* Copy once and never read the shared slot again (XSA-197): the
+	 * guest's domain can't change what we validated. */
+	memcpy(&req, (const void *)slot, sizeof(req));
+	slot->state = STATE_IOREQ_INPROCESS;
+
+	/* Buffered writes issued before this request are applied first. */
+	ioreq_drain_buffered(w);
+	data = ioreq_serve_request(w, &req, vcpu);
+	if (req.dir == IOREQ_READ && !req.data_is_ptr)
+		slot->data = data;
+	/* The data before the state: pairs with Xen's rmb after it sees
+	 * STATE_IORESP_READY. */
+	xen_wmb();
+	slot->state = STATE_IORESP_READY;
+	STAT_INC(w->stats.requests);
+	be->ops->evtchn_notify(w->evtchn, port);
+}
+
+void ioreq_worker_run_pending(struct ioreq_worker *w)
+{
+	const struct ioreq_backend_ops *ops = w->engine->be->ops;
+	int port;
+
+	while ((port = ops->evtchn_pending(w->evtchn)) >= 0) {
+		int vcpu;
+
+		/* Unmask first: an event raised while we serve is kept. */
+		ops->evtchn_unmask(w->evtchn, (uint32_t)port);
+		if (port == w->buffered_local_port) {
+			ioreq_drain_buffered(w);
+			continue;
+		}
+		vcpu = port_map_find(w, (uint32_t)port);
+		if (vcpu < 0) {
+			STAT_INC(w->stats.spurious);
+			continue;
+		}
+		serve_slot(w, (unsigned)vcpu, (uint32_t)port);
+	}
+}
+
+int ioreq_worker_serve(struct ioreq_worker *w, int stop_fd)
+{
+	struct pollfd pfd[2] = {
+		{.fd = ioreq_worker_fd(w), .events = POLLIN},
+		{.fd = stop_fd, .events = POLLIN},
+	};
+
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_error("worker %u: poll: %s", w->index,
+				  strerror(errno));
+			return -1;
+		}
+		if (pfd[1].revents)
+			return 0;
+		if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+			log_error("worker %u: event channel closed", w->index);
+			return -1;
+		}
+		ioreq_worker_run_pending(w);
+	}
+}

@@ -1,0 +1,59 @@
+/* engine_internal.h - the engine's state, shared by its files. Private to
+ * ioreq/. */
+#ifndef MMIOD_IOREQ_ENGINE_INTERNAL_H
+#define MMIOD_IOREQ_ENGINE_INTERNAL_H
+
+#include <pthread.h>
+
+#include "backend.h"
+#include "ranges.h"
+#include "regions/regions.h"
+
+/* Counters written only by their worker: plain (unlocked) increments of
+ * relaxed atomics, so that readers on other threads see whole values. */
+#define STAT_ADD(field, n)                                                  \
+	atomic_store_explicit(                                              \
+		&(field),                                                   \
+		atomic_load_explicit(&(field), memory_order_relaxed) + (n), \
+		memory_order_relaxed)
+#define STAT_INC(field) STAT_ADD(field, 1)
+
+struct port_entry {
+	uint32_t port; /* local port; 0: empty */
+	uint32_t vcpu;
+};
+
+struct ioreq_worker {
+	struct ioreq_engine *engine;
+	unsigned index;
+	struct ioreq_evtchn *evtchn;
+	int buffered_local_port; /* -1: this worker does not own the ring */
+	/* Open-addressing map from local port to vCPU. */
+	struct port_entry *ports;
+	unsigned port_mask;
+	struct region_hint hint[IO_SPACE_COUNT];
+	struct ioreq_stats stats;
+};
+
+struct ioreq_engine {
+	struct ioreq_backend *be;
+	struct region_set *regions[IO_SPACE_COUNT];
+	bool owned_regions[IO_SPACE_COUNT]; /* created for an absent space */
+	unsigned nr_workers;
+	struct ioreq_worker *workers;
+	uint32_t *vcpu_local_port; /* 0: not bound */
+	struct ioreq_worker **vcpu_worker;
+	/* Serialises draining of the buffered ring across workers. */
+	pthread_mutex_t buffered_lock;
+	struct range_list mapped[IO_SPACE_COUNT];
+	bool server_created;
+	bool enabled;
+};
+
+/* dispatch.c: serves one request copy; returns the data to write back. */
+uint64_t ioreq_serve_request(struct ioreq_worker *w, const ioreq_t *req,
+			     unsigned vcpu);
+/* buffered.c: consumes every buffered request published so far. */
+void ioreq_drain_buffered(struct ioreq_worker *w);
+
+#endif

@@ -1,0 +1,111 @@
+/* ioreq.h - the ioreq protocol engine and the transports it runs on.
+ *
+ * The engine serves a guest's synchronous ioreq slots (one per vCPU) and
+ * its buffered ring, dispatching each access through one region set per
+ * space (mmio, pio, pci) to the device of the region. The same engine
+ * code runs on two backends: "xen" (a real hypervisor, through
+ * libxendevicemodel, libxenforeignmemory and libxenevtchn) and "sim" (the
+ * simulated hypervisor of sim/).
+ *
+ * Guest input is never trusted: every request is completed, whatever it
+ * holds; malformed ones get an error reply (all ones for reads), a counter
+ * and a rate-limited log line.
+ *
+ * Threads: after ioreq_engine_start(), each worker is served by
+ * ioreq_worker_serve() on its own thread. Counters may be read from any
+ * thread at any time.
+ */
+#ifndef MMIOD_IOREQ_H
+#define MMIOD_IOREQ_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/access.h"
+
+struct device;
+struct region_set;
+struct ioreq_backend;
+struct ioreq_engine;
+struct ioreq_worker;
+struct sim;
+
+/* Largest rep count served; Xen itself never sends more than 4096. */
+#define IOREQ_MAX_REP_COUNT 4096
+
+/* What a region's data pointer must point to: its device and counters. */
+struct ioreq_region_stats {
+	atomic_ullong reads;
+	atomic_ullong writes;
+	atomic_ullong bytes;
+	atomic_ullong errors; /* device errors and bad guest pointers */
+};
+
+struct ioreq_target {
+	struct device *device;
+	const char *name; /* for logs, e.g. "mmio[0] trace" */
+	struct ioreq_region_stats stats;
+};
+
+struct ioreq_space_stats {
+	atomic_ullong reads;
+	atomic_ullong writes;
+	atomic_ullong bytes;
+	atomic_ullong unmatched; /* no region: read all ones / write dropped */
+	atomic_ullong errors;
+};
+
+struct ioreq_stats {
+	struct ioreq_space_stats space[IO_SPACE_COUNT];
+	atomic_ullong requests;	   /* synchronous requests completed */
+	atomic_ullong buffered;	   /* buffered requests consumed */
+	atomic_ullong spurious;	   /* wake-ups for a slot not in READY */
+	atomic_ullong invalid;	   /* bad type, size, count, or ring state */
+	atomic_ullong bad_pointer; /* data_is_ptr outside guest memory */
+	atomic_ullong timeoffset;
+	atomic_ullong invalidate;
+};
+
+/* --- backends ------------------------------------------------------------ */
+
+/* Opens the Xen backend for domid. Nothing is created until the engine
+ * starts. NULL with a logged reason on failure. */
+struct ioreq_backend *ioreq_backend_xen_open(uint32_t domid);
+/* Opens the backend side of a simulated hypervisor. */
+struct ioreq_backend *ioreq_backend_sim_open(struct sim *sim);
+/* Restricts the backend's handles to its domain (xen; no-op on sim). */
+int ioreq_backend_restrict(struct ioreq_backend *be);
+void ioreq_backend_close(struct ioreq_backend *be);
+
+/* --- engine -------------------------------------------------------------- */
+
+/* regions[space] may be NULL for a space with no regions. Each region's
+ * data points to a struct ioreq_target. nr_workers >= 1. */
+struct ioreq_engine *ioreq_engine_create(struct ioreq_backend *be,
+					 struct region_set *const *regions,
+					 unsigned nr_workers);
+/* Creates the ioreq server, maps the regions (merged into as few ranges
+ * as Xen needs), enables it and binds every vCPU's event channel, in the
+ * order Xen requires. 0, or -1 with the reason logged. */
+int ioreq_engine_start(struct ioreq_engine *engine);
+/* Disables, unmaps and destroys the server; safe at any point, twice. */
+void ioreq_engine_stop(struct ioreq_engine *engine);
+void ioreq_engine_destroy(struct ioreq_engine *engine);
+
+unsigned ioreq_engine_nr_vcpus(const struct ioreq_engine *engine);
+unsigned ioreq_engine_nr_workers(const struct ioreq_engine *engine);
+struct ioreq_worker *ioreq_engine_worker(struct ioreq_engine *engine,
+					 unsigned index);
+/* Sums every worker's counters into *out. */
+void ioreq_engine_stats(const struct ioreq_engine *engine,
+			struct ioreq_stats *out);
+
+/* The worker's pollable fd: readable when one of its ports fired. */
+int ioreq_worker_fd(const struct ioreq_worker *worker);
+/* Serves every pending event of the worker without blocking. */
+void ioreq_worker_run_pending(struct ioreq_worker *worker);
+/* Serves until stop_fd becomes readable (or an unrecoverable error). */
+int ioreq_worker_serve(struct ioreq_worker *worker, int stop_fd);
+
+#endif

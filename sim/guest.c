@@ -1,0 +1,359 @@
+/* guest.c - the guest's side of the simulator: vCPUs that issue ioreqs
+ * the way Xen 4.17 does, and the deliberate protocol violations. */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ioreq/barrier.h"
+#include "sim.h"
+
+static void guest_notify(struct sim *sim, uint32_t port)
+{
+	int handle;
+	uint64_t one = 1;
+
+	atomic_store(&sim->ctl->dm_pending[port], 1);
+	handle = atomic_load(&sim->ctl->port_handle[port]);
+	/* An unbound port stays pending, as in Xen. */
+	if (handle >= 0 && write(sim->dm_event[handle], &one, sizeof(one)) < 0)
+		return; /* counter full: the device model is due to wake */
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Xen's wait_for_io: sleep on the vCPU's event channel until the slot
+ * says IORESP_READY. */
+static int wait_for_reply(struct sim *sim, unsigned vcpu)
+{
+	volatile ioreq_t *slot = &sim->ioreq_page->vcpu_ioreq[vcpu];
+	int64_t deadline = now_ms() + sim->timeout_ms;
+	struct pollfd pfd = { .fd = sim->vcpu_event[vcpu], .events = POLLIN };
+
+	for (;;) {
+		int64_t left;
+		uint64_t count;
+
+		if (slot->state == STATE_IORESP_READY)
+			return 0;
+		if (atomic_load(&sim->ctl->domain_dead)) {
+			errno = ESRCH;
+			return -1;
+		}
+		left = deadline - now_ms();
+		if (left <= 0) {
+			atomic_fetch_add(&sim->ctl->timeouts, 1);
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (poll(&pfd, 1, (int)left) > 0 &&
+		    read(pfd.fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+			return -1;
+	}
+}
+
+static uint8_t ioreq_type(enum io_space space)
+{
+	switch (space) {
+	case IO_SPACE_PIO:
+		return IOREQ_TYPE_PIO;
+	case IO_SPACE_PCI:
+		return IOREQ_TYPE_PCI_CONFIG;
+	default:
+		return IOREQ_TYPE_COPY;
+	}
+}
+
+/* Fills the slot, publishes it and waits; the reply's data in *data. */
+static int send_request(struct sim *sim, unsigned vcpu, const ioreq_t *req,
+			uint64_t *data)
+{
+	volatile ioreq_t *slot = &sim->ioreq_page->vcpu_ioreq[vcpu];
+
+	slot->addr = req->addr;
+	slot->data = req->data;
+	slot->count = req->count;
+	slot->size = req->size;
+	slot->dir = req->dir;
+	slot->df = req->df;
+	slot->data_is_ptr = req->data_is_ptr;
+	slot->type = req->type;
+	/* The fields before the state: pairs with the device model's rmb
+	 * after it reads STATE_IOREQ_READY. */
+	xen_wmb();
+	slot->state = req->state;
+	atomic_fetch_add(&sim->ctl->requests_sent, 1);
+	guest_notify(sim, vcpu + 1);
+	if (req->state != STATE_IOREQ_READY)
+		return 0;
+	if (wait_for_reply(sim, vcpu))
+		return -1;
+	/* The state before the data: pairs with the device model's wmb. */
+	xen_rmb();
+	if (data)
+		*data = slot->data;
+	slot->state = STATE_IOREQ_NONE;
+	return 0;
+}
+
+/* Whether the server claimed all of [first, last] in one range. */
+static bool claimed(struct sim *sim, enum io_space space, uint64_t first,
+		    uint64_t last)
+{
+	struct sim_control *ctl = sim->ctl;
+
+	if (!atomic_load(&ctl->server_enabled) || first > last)
+		return false;
+	for (unsigned i = 0; i < ctl->nranges[space]; i++)
+		if (ctl->ranges[space][i].first <= first &&
+		    last <= ctl->ranges[space][i].last)
+			return true;
+	return false;
+}
+
+/* The guest-physical span of the device side of io. */
+static bool io_claimed(struct sim *sim, const struct sim_io *io,
+		       uint32_t count)
+{
+	uint64_t span = (uint64_t)io->size * count;
+
+	if (io->space == IO_SPACE_PIO)
+		return claimed(sim, io->space, io->addr,
+			       io->addr + io->size - 1);
+	if (io->df)
+		return io->addr >= span - io->size &&
+		       claimed(sim, io->space, io->addr - (span - io->size),
+			       io->addr + io->size - 1);
+	return span - 1 <= UINT64_MAX - io->addr &&
+	       claimed(sim, io->space, io->addr, io->addr + span - 1);
+}
+
+/* What the guest sees when Xen itself answers: reads of all ones. */
+static void answer_unclaimed(struct sim *sim, struct sim_io *io,
+			     uint32_t count)
+{
+	uint64_t ones = access_mask(io->size);
+
+	atomic_fetch_add(&sim->ctl->unclaimed, 1);
+	if (io->dir != IO_READ)
+		return;
+	if (!io->data_is_ptr) {
+		io->data = ones;
+		return;
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		uint64_t step = (uint64_t)i * io->size;
+		uint64_t gpa = io->df ? io->data - step : io->data + step;
+
+		if (gpa < sim->ctl->ram_size &&
+		    io->size <= sim->ctl->ram_size - gpa)
+			memcpy(sim->ram + gpa, &ones, io->size);
+	}
+}
+
+static int issue(struct sim *sim, unsigned vcpu, struct sim_io *io)
+{
+	uint32_t count = io->count ? io->count : 1;
+	ioreq_t req = {
+		.addr = io->addr,
+		.data = io->data,
+		.count = count,
+		.size = io->size,
+		.state = STATE_IOREQ_READY,
+		.data_is_ptr = io->data_is_ptr,
+		.dir = io->dir,
+		.df = io->df,
+		.type = ioreq_type(io->space),
+	};
+
+	if (!io_claimed(sim, io, count)) {
+		answer_unclaimed(sim, io, count);
+		return 0;
+	}
+	return send_request(sim, vcpu, &req,
+			    io->dir == IO_READ && !io->data_is_ptr ? &io->data :
+								     NULL);
+}
+
+/* Largest power of two not above n (n > 0). */
+static uint32_t pow2_floor(uint32_t n)
+{
+	while (n & (n - 1))
+		n &= n - 1;
+	return n;
+}
+
+/* Xen splits an MMIO access at a page boundary into power-of-two chunks;
+ * each chunk is sent (or answered by Xen) on its own. */
+static int issue_split(struct sim *sim, unsigned vcpu, struct sim_io *io)
+{
+	uint64_t result = 0;
+	uint32_t done = 0;
+
+	while (done < io->size) {
+		uint64_t addr = io->addr + done;
+		uint32_t page_left = SIM_PAGE_SIZE - (addr % SIM_PAGE_SIZE);
+		uint32_t left = io->size - done;
+		struct sim_io part = *io;
+
+		part.addr = addr;
+		part.size = pow2_floor(left < page_left ? left : page_left);
+		part.data = io->data >> (done * 8);
+		if (issue(sim, vcpu, &part))
+			return -1;
+		if (io->dir == IO_READ)
+			result |= (part.data & access_mask(part.size))
+				  << (done * 8);
+		done += part.size;
+	}
+	if (io->dir == IO_READ)
+		io->data = result;
+	return 0;
+}
+
+int sim_guest_io(struct sim *sim, unsigned vcpu, struct sim_io *io)
+{
+	if (vcpu >= sim->ctl->nr_vcpus || io->space >= IO_SPACE_COUNT) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (atomic_load(&sim->ctl->domain_dead)) {
+		errno = ESRCH;
+		return -1;
+	}
+	if (io->space == IO_SPACE_MMIO && io->count <= 1 && !io->data_is_ptr &&
+	    io->size > 0 && io->size <= 8 &&
+	    io->addr % SIM_PAGE_SIZE + io->size > SIM_PAGE_SIZE)
+		return issue_split(sim, vcpu, io);
+	return issue(sim, vcpu, io);
+}
+
+static uint32_t size_code(uint32_t size)
+{
+	return size == 8 ? 3 : size == 4 ? 2 : size == 2 ? 1 : 0;
+}
+
+/* Xen keeps both pointers below 2 * ring size by subtracting the ring
+ * size from both in one 64-bit compare-and-swap. */
+static void canonicalise_pointers(buffered_iopage_t *pg)
+{
+	uint64_t *full = (uint64_t *)&pg->read_pointer;
+	uint64_t old = __atomic_load_n(full, __ATOMIC_SEQ_CST);
+
+	while ((uint32_t)old >= IOREQ_BUFFER_SLOT_NUM) {
+		uint64_t new = old - ((uint64_t)IOREQ_BUFFER_SLOT_NUM << 32 |
+				      IOREQ_BUFFER_SLOT_NUM);
+
+		if (__atomic_compare_exchange_n(full, &old, new, false,
+						__ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST))
+			break;
+	}
+}
+
+static void publish_buffered(struct sim *sim, const buf_ioreq_t *slots,
+			     unsigned n, uint32_t advance)
+{
+	buffered_iopage_t *pg = sim->buffered_page;
+	uint32_t wp = __atomic_load_n(&pg->write_pointer, __ATOMIC_SEQ_CST);
+
+	for (unsigned i = 0; i < n; i++)
+		pg->buf_ioreq[(wp + i) % IOREQ_BUFFER_SLOT_NUM] = slots[i];
+	/* The slots before the pointer that makes them visible. */
+	xen_wmb();
+	__atomic_fetch_add(&pg->write_pointer, advance, __ATOMIC_SEQ_CST);
+	canonicalise_pointers(pg);
+	guest_notify(sim, sim->ctl->nr_vcpus + 1);
+}
+
+int sim_guest_buffered_write(struct sim *sim, enum io_space space,
+			     uint64_t addr, uint32_t size, uint64_t value)
+{
+	buffered_iopage_t *pg = sim->buffered_page;
+	unsigned n = size == 8 ? 2 : 1;
+	int64_t deadline = now_ms() + sim->timeout_ms;
+	buf_ioreq_t slots[2] = {
+		{ .type = ioreq_type(space),
+		  .dir = IOREQ_WRITE,
+		  .size = size_code(size),
+		  .addr = (uint32_t)(addr & 0xfffff),
+		  .data = (uint32_t)value },
+	};
+
+	if (!claimed(sim, space, addr, addr + size - 1)) {
+		atomic_fetch_add(&sim->ctl->unclaimed, 1);
+		return 0;
+	}
+	/* An 8-byte write: the low half first, then the high half. */
+	slots[1] = slots[0];
+	slots[1].data = (uint32_t)(value >> 32);
+	/* A full ring makes Xen retry the instruction: wait for room. */
+	while (__atomic_load_n(&pg->write_pointer, __ATOMIC_SEQ_CST) -
+		       __atomic_load_n(&pg->read_pointer, __ATOMIC_SEQ_CST) +
+		       n >
+	       IOREQ_BUFFER_SLOT_NUM) {
+		if (now_ms() > deadline || atomic_load(&sim->ctl->domain_dead)) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		usleep(50);
+	}
+	publish_buffered(sim, slots, n, n);
+	return 0;
+}
+
+uint8_t *sim_guest_ram(struct sim *sim)
+{
+	return sim->ram;
+}
+
+int sim_wait_for_server(struct sim *sim, int timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+
+	while (!sim_server_enabled(sim)) {
+		if (now_ms() > deadline || atomic_load(&sim->ctl->domain_dead)) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		usleep(1000);
+	}
+	return 0;
+}
+
+int sim_misbehave_raw_request(struct sim *sim, unsigned vcpu,
+			      const ioreq_t *req, ioreq_t *reply)
+{
+	uint64_t data = req->data;
+
+	if (vcpu >= sim->ctl->nr_vcpus) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (send_request(sim, vcpu, req, &data))
+		return -1;
+	if (reply) {
+		*reply = *req;
+		reply->data = data;
+	}
+	return 0;
+}
+
+void sim_misbehave_notify(struct sim *sim, unsigned vcpu)
+{
+	if (vcpu < sim->ctl->nr_vcpus)
+		guest_notify(sim, vcpu + 1);
+}
+
+void sim_misbehave_buffered(struct sim *sim, const buf_ioreq_t *slots,
+			    unsigned n, uint32_t advance)
+{
+	publish_buffered(sim, slots, n, advance);
+}

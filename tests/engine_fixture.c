@@ -1,0 +1,145 @@
+/* engine_fixture.c - an engine serving a simulated guest, for tests. */
+#include "engine_fixture.h"
+
+#include <check.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+void fixture_init(struct engine_fixture *f, unsigned nr_vcpus)
+{
+	struct sim_options opts = {.nr_vcpus = nr_vcpus,
+				   .ram_size = FIXTURE_RAM_SIZE};
+
+	memset(f, 0, sizeof(*f));
+	f->sim = sim_create(&opts);
+	ck_assert_ptr_nonnull(f->sim);
+	for (unsigned s = 0; s < IO_SPACE_COUNT; s++) {
+		f->sets[s] = regions_create();
+		ck_assert_ptr_nonnull(f->sets[s]);
+	}
+	f->stop_fd = -1;
+}
+
+struct ioreq_target *fixture_add(struct engine_fixture *f, enum io_space space,
+				 uint64_t base, uint64_t size, const char *type,
+				 ...)
+{
+	struct device_param params[8];
+	struct device_args args = {
+		.space = space, .base = base, .size = size, .params = params};
+	struct ioreq_target *t;
+	char err[256];
+	va_list ap;
+
+	ck_assert_uint_lt(f->ntargets, FIXTURE_MAX_TARGETS);
+	va_start(ap, type);
+	while ((params[args.nparams].key = va_arg(ap, const char *))) {
+		params[args.nparams].value = va_arg(ap, const char *);
+		args.nparams++;
+	}
+	va_end(ap);
+	t = &f->targets[f->ntargets++];
+	t->device = device_create(type, &args, err, sizeof(err));
+	ck_assert_msg(t->device != NULL, "%s", err);
+	t->name = type;
+	ck_assert_int_eq(regions_add(f->sets[space], base, size, t, NULL),
+			 REGION_OK);
+	return t;
+}
+
+struct worker_arg {
+	struct ioreq_worker *worker;
+	int stop_fd;
+};
+
+static void *serve_worker(void *arg)
+{
+	struct worker_arg *wa = arg;
+
+	ioreq_worker_serve(wa->worker, wa->stop_fd);
+	free(wa);
+	return NULL;
+}
+
+void fixture_start(struct engine_fixture *f, unsigned nr_workers)
+{
+	f->be = ioreq_backend_sim_open(f->sim);
+	ck_assert_ptr_nonnull(f->be);
+	f->engine = ioreq_engine_create(f->be, f->sets, nr_workers);
+	ck_assert_ptr_nonnull(f->engine);
+	ck_assert_int_eq(ioreq_engine_start(f->engine), 0);
+	f->stop_fd = eventfd(0, EFD_CLOEXEC);
+	ck_assert_int_ge(f->stop_fd, 0);
+	f->nr_workers = nr_workers;
+	for (unsigned i = 0; i < nr_workers; i++) {
+		struct worker_arg *wa = malloc(sizeof(*wa));
+
+		ck_assert_ptr_nonnull(wa);
+		wa->worker = ioreq_engine_worker(f->engine, i);
+		wa->stop_fd = f->stop_fd;
+		ck_assert_int_eq(
+			pthread_create(&f->threads[i], NULL, serve_worker, wa),
+			0);
+	}
+}
+
+void fixture_fini(struct engine_fixture *f)
+{
+	uint64_t one = 1;
+
+	if (f->stop_fd >= 0) {
+		ck_assert_int_eq(write(f->stop_fd, &one, sizeof(one)), 8);
+		for (unsigned i = 0; i < f->nr_workers; i++)
+			pthread_join(f->threads[i], NULL);
+		close(f->stop_fd);
+	}
+	ioreq_engine_destroy(f->engine);
+	ioreq_backend_close(f->be);
+	for (unsigned i = 0; i < f->ntargets; i++)
+		ck_assert_int_eq(device_destroy(f->targets[i].device), 0);
+	for (unsigned s = 0; s < IO_SPACE_COUNT; s++)
+		regions_destroy(f->sets[s]);
+	sim_destroy(f->sim);
+}
+
+struct ioreq_stats fixture_stats(struct engine_fixture *f)
+{
+	struct ioreq_stats s;
+
+	ioreq_engine_stats(f->engine, &s);
+	return s;
+}
+
+void guest_write(struct engine_fixture *f, enum io_space space, uint64_t addr,
+		 uint32_t size, uint64_t value)
+{
+	struct sim_io io = {.space = space,
+			    .dir = IO_WRITE,
+			    .addr = addr,
+			    .size = size,
+			    .data = value};
+
+	ck_assert_int_eq(sim_guest_io(f->sim, 0, &io), 0);
+}
+
+uint64_t guest_read(struct engine_fixture *f, enum io_space space,
+		    uint64_t addr, uint32_t size)
+{
+	struct sim_io io = {
+		.space = space, .dir = IO_READ, .addr = addr, .size = size};
+
+	ck_assert_int_eq(sim_guest_io(f->sim, 0, &io), 0);
+	return io.data;
+}
+
+uint64_t guest_raw(struct engine_fixture *f, unsigned vcpu, const ioreq_t *req)
+{
+	ioreq_t reply;
+
+	ck_assert_int_eq(sim_misbehave_raw_request(f->sim, vcpu, req, &reply),
+			 0);
+	return reply.data;
+}
