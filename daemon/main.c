@@ -3,8 +3,8 @@
 #include <stdlib.h>
 
 #include "common/log.h"
-#include "build.h"
 #include "guest_config.h"
+#include "modes.h"
 #include "options.h"
 
 static int check_config(const struct mmiod_options *opts)
@@ -19,6 +19,15 @@ static int check_config(const struct mmiod_options *opts)
 	guest_config_print(stdout, cfg);
 	config_free(cfg);
 	return 0;
+}
+
+void apply_log_level(const struct mmiod_options *opts,
+		     const struct mmiod_config *cfg)
+{
+	if (opts->log_level >= 0)
+		log_set_level(opts->log_level);
+	else if (cfg->log_level >= 0)
+		log_set_level(cfg->log_level);
 }
 
 int main(int argc, char **argv)
@@ -38,9 +47,10 @@ int main(int argc, char **argv)
 		return 0;
 	case MODE_CHECK_CONFIG:
 		return check_config(&opts);
+	case MODE_SIM:
+		return run_sim(&opts);
 	case MODE_SERVE:
 		break;
 	}
-	log_error("serving a guest is not available in this build yet");
-	return 1;
+	return run_xen(&opts);
 }

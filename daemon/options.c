@@ -8,6 +8,7 @@
 void options_usage(FILE *out)
 {
 	fputs("Usage: mmiod [OPTIONS] GUEST\n"
+	      "       mmiod --sim SCRIPT [OPTIONS] CONFIG\n"
 	      "       mmiod --check-config FILE\n"
 	      "\n"
 	      "Serve the MMIO and port-I/O regions configured for a Xen guest.\n"
@@ -15,6 +16,12 @@ void options_usage(FILE *out)
 	      "  -c, --config FILE        config file (default " MMIOD_CONFIG_DIR
 	      "/GUEST.cfg)\n"
 	      "      --check-config FILE  validate FILE, print its regions, exit\n"
+	      "      --sim SCRIPT         serve CONFIG to a simulated guest that\n"
+	      "                           runs SCRIPT (no Xen needed)\n"
+	      "      --state-dir DIR      state and stats files (default " MMIOD_STATE_DIR
+	      ")\n"
+	      "  -w, --wait               wait for the domain to appear\n"
+	      "      --no-seccomp         don't install the seccomp filter\n"
 	      "  -l, --log-level LEVEL    error, warn, info or debug\n"
 	      "  -h, --help               show this help and exit\n"
 	      "  -V, --version            show the version and exit\n"
@@ -25,10 +32,14 @@ void options_usage(FILE *out)
 
 int options_parse(int argc, char **argv, struct mmiod_options *opts)
 {
-	enum { OPT_CHECK_CONFIG = 256 };
+	enum { OPT_CHECK_CONFIG = 256, OPT_SIM, OPT_STATE_DIR, OPT_NO_SECCOMP };
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"check-config", required_argument, NULL, OPT_CHECK_CONFIG},
+		{"sim", required_argument, NULL, OPT_SIM},
+		{"state-dir", required_argument, NULL, OPT_STATE_DIR},
+		{"wait", no_argument, NULL, 'w'},
+		{"no-seccomp", no_argument, NULL, OPT_NO_SECCOMP},
 		{"log-level", required_argument, NULL, 'l'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -36,10 +47,14 @@ int options_parse(int argc, char **argv, struct mmiod_options *opts)
 	};
 	int c;
 
-	*opts = (struct mmiod_options){.mode = MODE_SERVE, .log_level = -1};
+	*opts = (struct mmiod_options){.mode = MODE_SERVE,
+				       .log_level = -1,
+				       .state_dir = MMIOD_STATE_DIR,
+				       .seccomp = true};
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":c:l:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:l:whV", longopts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'c':
 			opts->config_path = optarg;
@@ -47,6 +62,19 @@ int options_parse(int argc, char **argv, struct mmiod_options *opts)
 		case OPT_CHECK_CONFIG:
 			opts->mode = MODE_CHECK_CONFIG;
 			opts->config_path = optarg;
+			break;
+		case OPT_SIM:
+			opts->mode = MODE_SIM;
+			opts->script_path = optarg;
+			break;
+		case 'w':
+			opts->wait = true;
+			break;
+		case OPT_NO_SECCOMP:
+			opts->seccomp = false;
+			break;
+		case OPT_STATE_DIR:
+			opts->state_dir = optarg;
 			break;
 		case 'l':
 			opts->log_level = log_level_parse(optarg);
@@ -84,10 +112,21 @@ int options_parse(int argc, char **argv, struct mmiod_options *opts)
 		return 0;
 	}
 	if (optind + 1 != argc) {
-		fprintf(stderr, "mmiod: %s (see mmiod --help)\n",
-			optind == argc ? "GUEST is missing"
-				       : "only one GUEST may be given");
+		const char *what = opts->mode == MODE_SIM ? "CONFIG" : "GUEST";
+
+		fprintf(stderr, "mmiod: %s %s (see mmiod --help)\n", what,
+			optind == argc ? "is missing"
+				       : "may be given only once");
 		return -1;
+	}
+	if (opts->mode == MODE_SIM) {
+		if (opts->config_path) {
+			fprintf(stderr, "mmiod: --sim takes CONFIG as its "
+					"argument, not --config\n");
+			return -1;
+		}
+		opts->config_path = argv[optind];
+		return 0;
 	}
 	opts->guest = argv[optind];
 	return 0;

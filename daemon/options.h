@@ -8,6 +8,7 @@
 enum mmiod_mode {
 	MODE_SERVE,	   /* mmiod [options] GUEST */
 	MODE_CHECK_CONFIG, /* mmiod --check-config FILE */
+	MODE_SIM,	   /* mmiod --sim SCRIPT CONFIG */
 	MODE_HELP,
 	MODE_VERSION,
 };
@@ -17,7 +18,13 @@ struct mmiod_options {
 	const char *guest;
 	const char *config_path; /* NULL: /etc/xen/mmiod/GUEST.cfg */
 	int log_level;		 /* -1: from the config, else info */
+	const char *script_path; /* --sim */
+	const char *state_dir;	 /* state and stats files */
+	bool wait;		 /* wait for the domain to appear */
+	bool seccomp;		 /* install the seccomp filter */
 };
+
+#define MMIOD_STATE_DIR "/run/mmiod"
 
 #define MMIOD_CONFIG_DIR "/etc/xen/mmiod"
 

@@ -39,6 +39,8 @@ struct device_ops {
 		     uint64_t value);
 	/* Make everything written so far durable; may be NULL. */
 	int (*flush)(struct device *dev);
+	/* Reopen files after log rotation (SIGHUP); may be NULL. */
+	int (*reopen)(struct device *dev);
 	void (*destroy)(struct device *dev);
 };
 
@@ -79,6 +81,7 @@ int device_read(struct device *dev, const struct device_io *io,
 int device_write(struct device *dev, const struct device_io *io,
 		 uint64_t value);
 int device_flush(struct device *dev);
+int device_reopen(struct device *dev);
 /* Flushes, then frees. Returns the flush result. */
 int device_destroy(struct device *dev);
 

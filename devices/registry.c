@@ -149,6 +149,18 @@ int device_flush(struct device *dev)
 	return rc;
 }
 
+int device_reopen(struct device *dev)
+{
+	int rc;
+
+	if (!dev->ops->reopen)
+		return 0;
+	pthread_mutex_lock(&dev->lock);
+	rc = dev->ops->reopen(dev);
+	pthread_mutex_unlock(&dev->lock);
+	return rc;
+}
+
 int device_destroy(struct device *dev)
 {
 	int rc;

@@ -19,6 +19,7 @@
 
 struct trace_device {
 	struct device dev;
+	char *path;
 	FILE *out;
 	uint64_t read_value;
 };
@@ -74,11 +75,28 @@ static int trace_flush(struct device *dev)
 	return -1;
 }
 
+/* After log rotation: finish the old file, continue in a new one. */
+static int trace_reopen(struct device *dev)
+{
+	struct trace_device *t = to_trace(dev);
+	FILE *next;
+
+	if (trace_flush(dev))
+		return -1;
+	next = fopen(t->path, "ae");
+	if (!next)
+		return -1;
+	fclose(t->out);
+	t->out = next;
+	return 0;
+}
+
 static void trace_destroy(struct device *dev)
 {
 	struct trace_device *t = to_trace(dev);
 
 	fclose(t->out);
+	free(t->path);
 	free(t);
 }
 
@@ -86,6 +104,7 @@ static const struct device_ops trace_ops = {
 	.read = trace_read,
 	.write = trace_write,
 	.flush = trace_flush,
+	.reopen = trace_reopen,
 	.destroy = trace_destroy,
 };
 
@@ -112,10 +131,12 @@ static int trace_create(const struct device_args *args, bool validate_only,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	t->out = fopen(file, "ae");
+	t->path = strdup(file);
+	t->out = t->path ? fopen(file, "ae") : NULL;
 	if (!t->out) {
 		snprintf(err, errlen, "file: cannot open '%s': %s", file,
 			 strerror(errno));
+		free(t->path);
 		free(t);
 		return -1;
 	}

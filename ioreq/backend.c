@@ -6,6 +6,31 @@ int ioreq_backend_restrict(struct ioreq_backend *be)
 	return be->ops->restrict_to_domain(be);
 }
 
+int ioreq_backend_domain_fd(struct ioreq_backend *be)
+{
+	return be->ops->domain_fd(be);
+}
+
+bool ioreq_backend_domain_alive(struct ioreq_backend *be)
+{
+	return be->ops->domain_alive(be);
+}
+
+int ioreq_backend_unpause(struct ioreq_backend *be)
+{
+	return be->ops->unpause(be);
+}
+
+int ioreq_backend_server_id(struct ioreq_backend *be)
+{
+	return be->ops->server_id(be);
+}
+
+int ioreq_backend_destroy_stale(struct ioreq_backend *be, int server_id)
+{
+	return be->ops->destroy_stale(be, server_id);
+}
+
 void ioreq_backend_close(struct ioreq_backend *be)
 {
 	if (be)

@@ -49,6 +49,13 @@ struct ioreq_backend_ops {
 	void (*guest_invalidate)(struct ioreq_backend *be);
 
 	int (*restrict_to_domain)(struct ioreq_backend *be);
+	int (*domain_fd)(struct ioreq_backend *be);
+	/* Consumes the domain fd's event; false once the domain is gone
+	 * or dying. */
+	bool (*domain_alive)(struct ioreq_backend *be);
+	int (*unpause)(struct ioreq_backend *be);
+	int (*server_id)(struct ioreq_backend *be);
+	int (*destroy_stale)(struct ioreq_backend *be, int server_id);
 	void (*close)(struct ioreq_backend *be);
 };
 

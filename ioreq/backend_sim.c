@@ -181,6 +181,46 @@ static int sim_restrict(struct ioreq_backend *be)
 	return 0; /* nothing privileged to restrict */
 }
 
+static int sim_domain_fd(struct ioreq_backend *be)
+{
+	return sim_of(be)->domain_event;
+}
+
+static bool sim_domain_alive(struct ioreq_backend *be)
+{
+	struct sim *sim = sim_of(be);
+	uint64_t count;
+
+	if (read(sim->domain_event, &count, sizeof(count)) < 0 &&
+	    errno != EAGAIN)
+		return false;
+	return !atomic_load(&sim->ctl->domain_dead);
+}
+
+static int sim_unpause(struct ioreq_backend *be)
+{
+	sim_hv_unpause(sim_of(be));
+	return 0;
+}
+
+static int sim_server_id(struct ioreq_backend *be)
+{
+	return atomic_load(&sim_of(be)->ctl->server_created) ? 0 : -1;
+}
+
+/* The simulator holds one server; a stale one is the one it holds. */
+static int sim_destroy_stale(struct ioreq_backend *be, int server_id)
+{
+	struct sim *sim = sim_of(be);
+
+	if (server_id != 0 || !atomic_load(&sim->ctl->server_created)) {
+		errno = ENOENT;
+		return -1;
+	}
+	sim_hv_destroy_server(sim);
+	return 0;
+}
+
 static void sim_close(struct ioreq_backend *be)
 {
 	free(be);
@@ -202,6 +242,11 @@ static const struct ioreq_backend_ops sim_ops = {
 	.guest_write = sim_guest_write,
 	.guest_invalidate = sim_guest_invalidate,
 	.restrict_to_domain = sim_restrict,
+	.domain_fd = sim_domain_fd,
+	.domain_alive = sim_domain_alive,
+	.unpause = sim_unpause,
+	.server_id = sim_server_id,
+	.destroy_stale = sim_destroy_stale,
 	.close = sim_close,
 };
 

@@ -6,13 +6,18 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
+#include <xenctrl.h>
 #include <xendevicemodel.h>
 #include <xenevtchn.h>
 #include <xenforeignmemory.h>
+#include <xenstore.h>
 #include <xentoolcore.h>
 #include <xen/hvm/hvm_op.h>
 #include <xen/memory.h>
@@ -35,6 +40,8 @@ struct xen_backend {
 	void *pages; /* resource: buffered page then ioreq page */
 	void *legacy_ioreq, *legacy_buffered;
 	struct mapcache guest_pages;
+	xc_interface *xc; /* unpause only: unusable once restricted */
+	int liveness_timer;
 };
 
 struct ioreq_evtchn {
@@ -295,10 +302,79 @@ static int xen_restrict(struct ioreq_backend *be)
 	return xentoolcore_restrict_all(to_xen(be)->domid);
 }
 
+/* Domain death: xenstore and domctls are out of reach once the handles
+ * are restricted, but a dm_op on our own server still works, and Xen
+ * destroys a domain's ioreq servers when the domain dies. So a timer
+ * asks once a second whether the server still exists. */
+static int xen_domain_fd(struct ioreq_backend *be)
+{
+	struct xen_backend *x = to_xen(be);
+	struct itimerspec every_second = {{1, 0}, {1, 0}};
+
+	if (x->liveness_timer >= 0)
+		return x->liveness_timer;
+	x->liveness_timer =
+		timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (x->liveness_timer >= 0 &&
+	    timerfd_settime(x->liveness_timer, 0, &every_second, NULL)) {
+		close(x->liveness_timer);
+		x->liveness_timer = -1;
+	}
+	return x->liveness_timer;
+}
+
+static bool xen_domain_alive(struct ioreq_backend *be)
+{
+	struct xen_backend *x = to_xen(be);
+	evtchn_port_t port;
+	uint64_t ticks;
+
+	if (read(x->liveness_timer, &ticks, sizeof(ticks)) < 0 &&
+	    errno != EAGAIN)
+		return true;
+	if (!x->server_created)
+		return true;
+	if (xendevicemodel_get_ioreq_server_info(x->dm, x->domid, x->server,
+						 NULL, NULL, &port) == 0)
+		return true;
+	return errno != ESRCH && errno != ENOENT;
+}
+
+/* Must run before the handles are restricted: unpausing is a domctl. */
+static int xen_unpause(struct ioreq_backend *be)
+{
+	struct xen_backend *x = to_xen(be);
+
+	if (!x->xc)
+		x->xc = xc_interface_open(NULL, NULL, 0);
+	if (!x->xc)
+		return -1;
+	return xc_domain_unpause(x->xc, x->domid);
+}
+
+static int xen_server_id(struct ioreq_backend *be)
+{
+	struct xen_backend *x = to_xen(be);
+
+	return x->server_created ? (int)x->server : -1;
+}
+
+static int xen_destroy_stale(struct ioreq_backend *be, int server_id)
+{
+	struct xen_backend *x = to_xen(be);
+
+	return xendevicemodel_destroy_ioreq_server(x->dm, x->domid,
+						   (ioservid_t)server_id);
+}
+
 static void xen_close(struct ioreq_backend *be)
 {
 	struct xen_backend *x = to_xen(be);
 
+	if (x->liveness_timer >= 0)
+		close(x->liveness_timer);
+	if (x->xc)
+		xc_interface_close(x->xc);
 	mapcache_destroy(&x->guest_pages);
 	if (x->fmem)
 		xenforeignmemory_close(x->fmem);
@@ -323,6 +399,11 @@ static const struct ioreq_backend_ops xen_ops = {
 	.guest_write = xen_guest_write,
 	.guest_invalidate = xen_guest_invalidate,
 	.restrict_to_domain = xen_restrict,
+	.domain_fd = xen_domain_fd,
+	.domain_alive = xen_domain_alive,
+	.unpause = xen_unpause,
+	.server_id = xen_server_id,
+	.destroy_stale = xen_destroy_stale,
 	.close = xen_close,
 };
 
@@ -335,6 +416,7 @@ struct ioreq_backend *ioreq_backend_xen_open(uint32_t domid)
 		return NULL;
 	x->be.ops = &xen_ops;
 	x->domid = (domid_t)domid;
+	x->liveness_timer = -1;
 	mapcache_init(&x->guest_pages, &guest_page_ops, x);
 	x->dm = xendevicemodel_open(NULL, 0);
 	x->fmem = xenforeignmemory_open(NULL, 0);
@@ -356,4 +438,33 @@ struct ioreq_backend *ioreq_backend_xen_open(uint32_t domid)
 fail:
 	xen_close(&x->be);
 	return NULL;
+}
+
+int ioreq_xen_find_domain(const char *name, uint32_t *domid)
+{
+	struct xs_handle *xs = xs_open(XS_OPEN_READONLY);
+	unsigned int n = 0;
+	char **ids;
+	int rc = -1;
+
+	if (!xs)
+		return -1;
+	ids = xs_directory(xs, XBT_NULL, "/local/domain", &n);
+	errno = ENOENT;
+	for (unsigned int i = 0; ids && i < n && rc; i++) {
+		char path[64];
+		unsigned int len;
+		char *value;
+
+		snprintf(path, sizeof(path), "/local/domain/%s/name", ids[i]);
+		value = xs_read(xs, XBT_NULL, path, &len);
+		if (value && strcmp(value, name) == 0) {
+			*domid = (uint32_t)strtoul(ids[i], NULL, 10);
+			rc = 0;
+		}
+		free(value);
+	}
+	free(ids);
+	xs_close(xs);
+	return rc;
 }

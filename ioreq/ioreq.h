@@ -72,10 +72,24 @@ struct ioreq_stats {
 /* Opens the Xen backend for domid. Nothing is created until the engine
  * starts. NULL with a logged reason on failure. */
 struct ioreq_backend *ioreq_backend_xen_open(uint32_t domid);
+/* Resolves a domain name or numeric domid to a domid through xenstore.
+ * 0, or -1 (errno ENOENT when no such domain exists yet). */
+int ioreq_xen_find_domain(const char *name, uint32_t *domid);
+/* The id of the ioreq server this backend created (xen), for the state
+ * file; -1 when there is none. */
+int ioreq_backend_server_id(struct ioreq_backend *be);
+/* Destroys a server a crashed predecessor left behind for the domain. */
+int ioreq_backend_destroy_stale(struct ioreq_backend *be, int server_id);
 /* Opens the backend side of a simulated hypervisor. */
 struct ioreq_backend *ioreq_backend_sim_open(struct sim *sim);
 /* Restricts the backend's handles to its domain (xen; no-op on sim). */
 int ioreq_backend_restrict(struct ioreq_backend *be);
+/* A pollable fd that becomes readable when the domain may have died;
+ * then ioreq_backend_domain_alive() says whether it did. */
+int ioreq_backend_domain_fd(struct ioreq_backend *be);
+bool ioreq_backend_domain_alive(struct ioreq_backend *be);
+/* Lets a paused guest run. */
+int ioreq_backend_unpause(struct ioreq_backend *be);
 void ioreq_backend_close(struct ioreq_backend *be);
 
 /* --- engine -------------------------------------------------------------- */

@@ -314,11 +314,11 @@ uint8_t *sim_guest_ram(struct sim *sim)
 	return sim->ram;
 }
 
-int sim_wait_for_server(struct sim *sim, int timeout_ms)
+int sim_wait_until_running(struct sim *sim, int timeout_ms)
 {
 	int64_t deadline = now_ms() + timeout_ms;
 
-	while (!sim_server_enabled(sim)) {
+	while (!atomic_load(&sim->ctl->unpaused)) {
 		if (now_ms() > deadline || atomic_load(&sim->ctl->domain_dead)) {
 			errno = ETIMEDOUT;
 			return -1;

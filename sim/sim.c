@@ -247,6 +247,11 @@ void sim_hv_destroy_server(struct sim *sim)
 	atomic_store(&ctl->server_created, 0);
 }
 
+void sim_hv_unpause(struct sim *sim)
+{
+	atomic_store(&sim->ctl->unpaused, 1);
+}
+
 bool sim_server_enabled(const struct sim *sim)
 {
 	return atomic_load(&sim->ctl->server_enabled) != 0;

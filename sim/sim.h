@@ -63,6 +63,7 @@ struct sim_control {
 	atomic_uint server_created;
 	atomic_uint server_enabled;
 	atomic_uint domain_dead;
+	atomic_uint unpaused; /* vCPUs run only once the device model says */
 	atomic_uint bufioreq_port;
 	/* Per remote port: pending toward the device model, and the handle
 	 * it is bound through (-1: unbound). Port v + 1 is vCPU v's, port
@@ -113,10 +114,12 @@ int sim_guest_buffered_write(struct sim *sim, enum io_space space,
 uint8_t *sim_guest_ram(struct sim *sim);
 /* The domain dies: vCPUs stop, the device model is told. */
 void sim_domain_kill(struct sim *sim);
-/* Whether the server is enabled, i.e. the device model is serving. */
+/* Whether the server is enabled. */
 bool sim_server_enabled(const struct sim *sim);
-/* Waits until the server is enabled; -1 on timeout. */
-int sim_wait_for_server(struct sim *sim, int timeout_ms);
+/* The domain is created paused; the guest side waits here until the
+ * device model unpauses it (as with "xl create -p" and unpause = 1).
+ * -1 on timeout or a dead domain. */
+int sim_wait_until_running(struct sim *sim, int timeout_ms);
 
 /* --- misbehaviour, for tests --------------------------------------------- */
 
@@ -146,5 +149,6 @@ int sim_hv_set_enabled(struct sim *sim, bool enabled);
 int sim_hv_map_range(struct sim *sim, enum io_space space, uint64_t first,
 		     uint64_t last, bool map);
 void sim_hv_destroy_server(struct sim *sim);
+void sim_hv_unpause(struct sim *sim);
 
 #endif

@@ -540,7 +540,7 @@ static int run_guest_process(struct sim *sim)
 	pthread_t threads[CONC_VCPUS];
 	unsigned long errors = 0;
 
-	if (sim_wait_for_server(sim, 10000))
+	if (sim_wait_until_running(sim, 10000))
 		return 100;
 	for (unsigned v = 0; v < CONC_VCPUS; v++) {
 		args[v] = (struct vcpu_arg){sim, v, 0};

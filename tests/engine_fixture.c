@@ -71,6 +71,7 @@ void fixture_start(struct engine_fixture *f, unsigned nr_workers)
 	f->engine = ioreq_engine_create(f->be, f->sets, nr_workers);
 	ck_assert_ptr_nonnull(f->engine);
 	ck_assert_int_eq(ioreq_engine_start(f->engine), 0);
+	sim_hv_unpause(f->sim);
 	f->stop_fd = eventfd(0, EFD_CLOEXEC);
 	ck_assert_int_ge(f->stop_fd, 0);
 	f->nr_workers = nr_workers;

@@ -1,0 +1,125 @@
+/* sim_mode.c - mmiod --sim SCRIPT CONFIG: serve a real config to a
+ * scripted guest on the simulated hypervisor, guest in its own process. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "common/log.h"
+#include "confine.h"
+#include "guest_config.h"
+#include "lifecycle.h"
+#include "modes.h"
+#include "server.h"
+#include "sim/script.h"
+#include "sim/sim.h"
+
+#define SIM_RAM_SIZE (16u << 20)
+
+/* The guest process: wait for the server, run the script, report. */
+static int run_guest(const struct script *script, struct sim *sim)
+{
+	unsigned failures;
+
+	if (sim_wait_until_running(sim, SIM_DEFAULT_TIMEOUT_MS)) {
+		fprintf(stderr, "guest: the device model never came up\n");
+		return 1;
+	}
+	failures = script_run(script, sim, stdout);
+	return failures ? 1 : 0;
+}
+
+static int wait_guest(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+int run_sim(const struct mmiod_options *opts)
+{
+	struct mmiod_config *cfg = NULL;
+	struct ioreq_backend *be = NULL;
+	struct script *script = NULL;
+	struct sim *sim = NULL;
+	struct server server;
+	struct sim_options so;
+	int status = 1, guest_status = 1;
+	pid_t guest = -1;
+	char err[512];
+
+	server_init(&server);
+	cfg = guest_config_load(opts->config_path);
+	if (!cfg)
+		return 2;
+	script = script_load(opts->script_path, err, sizeof(err));
+	if (!script) {
+		fprintf(stderr, "%s\n", err);
+		config_free(cfg);
+		return 2;
+	}
+	apply_log_level(opts, cfg);
+	so = (struct sim_options){.nr_vcpus = script_nr_vcpus(script),
+				  .ram_size = SIM_RAM_SIZE};
+	sim = sim_create(&so);
+	if (!sim) {
+		log_error("cannot create the simulator: %s", strerror(errno));
+		goto out;
+	}
+	if (signals_setup() || server_open(&server, cfg))
+		goto out;
+
+	/* Fork before any thread exists: the guest is a process of its own,
+	 * sharing only the simulator's memory and event channels. */
+	fflush(NULL);
+	guest = fork();
+	if (guest < 0) {
+		log_error("fork: %s", strerror(errno));
+		goto out;
+	}
+	if (guest == 0)
+		_exit(run_guest(script, sim));
+
+	be = ioreq_backend_sim_open(sim);
+	if (!be || server_start(&server, be, cfg->workers) ||
+	    confine(cfg->user, opts->seccomp))
+		goto out;
+	sd_notify(0, "READY=1");
+	/* The simulated domain starts paused, as "xl create -p" makes it:
+	 * it runs once every region is served. */
+	ioreq_backend_unpause(be);
+	switch (lifecycle_loop(&server, be, NULL)) {
+	case STOP_CHILD_EXIT:
+		log_info("the scripted guest finished");
+		status = 0;
+		break;
+	case STOP_SIGNAL:
+		log_info("stopping on signal");
+		status = 0;
+		break;
+	default:
+		break;
+	}
+out:
+	if (sim)
+		sim_domain_kill(sim); /* a guest still running stops */
+	if (guest > 0)
+		guest_status = wait_guest(guest);
+	if (server.engine)
+		server_print_stats(&server, stderr);
+	if (server_close(&server))
+		status = 1;
+	ioreq_backend_close(be);
+	sim_destroy(sim);
+	script_free(script);
+	config_free(cfg);
+	/* The guest's verdict (every expect held) is the exit status. */
+	return status ? status : guest_status;
+}

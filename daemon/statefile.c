@@ -1,0 +1,57 @@
+/* statefile.c - read and write /run/mmiod/GUEST.state. */
+#include "statefile.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
+int statefile_path(char *buf, size_t len, const char *dir, const char *guest,
+		   const char *suffix)
+{
+	int n = snprintf(buf, len, "%s/%s.%s", dir, guest, suffix);
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+int statefile_read(const char *path, struct state_record *out)
+{
+	FILE *f = fopen(path, "re");
+	long pid;
+	unsigned long domid;
+	int server, n;
+
+	if (!f)
+		return -1;
+	n = fscanf(f, "pid %ld\ndomid %lu\nserver %d\n", &pid, &domid, &server);
+	fclose(f);
+	if (n != 3 || domid > 0x7fef || server < 0)
+		return -1;
+	*out = (struct state_record){(pid_t)pid, (uint32_t)domid, server};
+	return 0;
+}
+
+int statefile_write(const char *path, const struct state_record *r)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	f = fopen(tmp, "we");
+	if (!f)
+		return -1;
+	fprintf(f, "pid %ld\ndomid %lu\nserver %d\n", (long)r->pid,
+		(unsigned long)r->domid, r->server_id);
+	if (fflush(f) || fsync(fileno(f)) || fclose(f)) {
+		unlink(tmp);
+		return -1;
+	}
+	return rename(tmp, path);
+}
+
+void statefile_remove(const char *path)
+{
+	unlink(path);
+}

@@ -1,0 +1,395 @@
+/* script.c - parse and run scripted guests for the simulator. */
+#include "script.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/parse.h"
+
+enum op {
+	OP_WRITE,
+	OP_READ,
+	OP_REP_WRITE,
+	OP_REP_READ,
+	OP_PIO_WRITE,
+	OP_PIO_READ,
+	OP_BUFFERED_WRITE,
+	OP_SLEEP,
+	OP_ON_VCPU,
+};
+
+struct command {
+	enum op op;
+	int line;
+	uint64_t addr;
+	uint32_t size;
+	uint32_t count;
+	uint64_t value;
+	bool expect;
+	bool df;
+};
+
+struct script {
+	char *path;
+	unsigned nr_vcpus;
+	size_t ncommands;
+	struct command *commands;
+};
+
+/* The grammar, one row per command: its words after the name. */
+static const struct {
+	const char *name;
+	enum op op;
+	const char *usage;
+} grammar[] = {
+	{ "write", OP_WRITE, "write ADDR SIZE VALUE" },
+	{ "read", OP_READ, "read ADDR SIZE [expect VALUE]" },
+	{ "rep-write", OP_REP_WRITE, "rep-write ADDR SIZE COUNT VALUE [df]" },
+	{ "rep-read", OP_REP_READ, "rep-read ADDR SIZE COUNT [df]" },
+	{ "pio-write", OP_PIO_WRITE, "pio-write PORT SIZE VALUE" },
+	{ "pio-read", OP_PIO_READ, "pio-read PORT SIZE [expect VALUE]" },
+	{ "buffered-write", OP_BUFFERED_WRITE,
+	  "buffered-write ADDR SIZE VALUE" },
+	{ "sleep", OP_SLEEP, "sleep MS" },
+	{ "on", OP_ON_VCPU, "on vcpu N" },
+};
+
+#define NGRAMMAR (sizeof(grammar) / sizeof(grammar[0]))
+#define MAX_WORDS 8
+/* A rep-read is staged in guest RAM at this address. */
+#define REP_READ_GPA 0x10000
+#define MAX_REP_COUNT 4096
+
+struct parser {
+	const char *path;
+	int line;
+	char *err;
+	size_t errlen;
+};
+
+__attribute__((format(printf, 2, 3))) static int fail(struct parser *p,
+						       const char *fmt, ...)
+{
+	int n = snprintf(p->err, p->errlen, "%s:%d: ", p->path, p->line);
+	va_list ap;
+
+	if (n < 0 || (size_t)n >= p->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, p->errlen - n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int number(struct parser *p, const char *word, const char *what,
+		  uint64_t *out)
+{
+	if (parse_u64(word, out))
+		return fail(p, "%s '%s' is not a number (decimal or 0x hex)",
+			    what, word);
+	return 0;
+}
+
+static int size_word(struct parser *p, const char *word, uint32_t *out)
+{
+	uint64_t v;
+
+	if (number(p, word, "SIZE", &v))
+		return -1;
+	if (v != 1 && v != 2 && v != 4 && v != 8)
+		return fail(p, "SIZE %s must be 1, 2, 4 or 8", word);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int split(char *line, char **words)
+{
+	int n = 0;
+	char *save = NULL;
+
+	for (char *w = strtok_r(line, " \t\r\n", &save); w;
+	     w = strtok_r(NULL, " \t\r\n", &save)) {
+		if (w[0] == '#')
+			break;
+		if (n == MAX_WORDS)
+			return MAX_WORDS + 1;
+		words[n++] = w;
+	}
+	return n;
+}
+
+/* Parses the words after the command name into c. */
+static int parse_args(struct parser *p, struct command *c, char **w, int n,
+		      const char *usage)
+{
+	uint64_t v;
+	int fixed;
+
+	switch (c->op) {
+	case OP_SLEEP:
+		if (n != 1)
+			goto usage;
+		return number(p, w[0], "MS", &c->value);
+	case OP_ON_VCPU:
+		if (n != 2 || strcmp(w[0], "vcpu"))
+			goto usage;
+		return number(p, w[1], "vCPU", &c->value);
+	case OP_READ:
+	case OP_PIO_READ:
+		if (n != 2 && !(n == 4 && !strcmp(w[2], "expect")))
+			goto usage;
+		c->expect = n == 4;
+		if (c->expect && number(p, w[3], "VALUE", &c->value))
+			return -1;
+		break;
+	case OP_REP_READ:
+	case OP_REP_WRITE:
+		fixed = c->op == OP_REP_READ ? 3 : 4;
+		if (n != fixed && !(n == fixed + 1 && !strcmp(w[fixed], "df")))
+			goto usage;
+		c->df = n == fixed + 1;
+		if (number(p, w[2], "COUNT", &v))
+			return -1;
+		if (v == 0 || v > MAX_REP_COUNT)
+			return fail(p, "COUNT %s must be 1 to %d", w[2],
+				    MAX_REP_COUNT);
+		c->count = (uint32_t)v;
+		if (c->op == OP_REP_WRITE &&
+		    number(p, w[3], "VALUE", &c->value))
+			return -1;
+		break;
+	default: /* writes: ADDR SIZE VALUE */
+		if (n != 3)
+			goto usage;
+		if (number(p, w[2], "VALUE", &c->value))
+			return -1;
+		break;
+	}
+	if (number(p, w[0], "ADDR", &c->addr) || size_word(p, w[1], &c->size))
+		return -1;
+	if ((c->op == OP_PIO_READ || c->op == OP_PIO_WRITE) &&
+	    c->addr > 0xffff)
+		return fail(p, "PORT %s is beyond 0xffff", w[0]);
+	return 0;
+usage:
+	return fail(p, "usage: %s", usage);
+}
+
+static int parse_line(struct parser *p, struct script *s, char *text)
+{
+	char *w[MAX_WORDS];
+	int n = split(text, w);
+	struct command c = { .line = p->line };
+	size_t g;
+
+	if (n == 0)
+		return 0;
+	if (n > MAX_WORDS)
+		return fail(p, "too many words");
+	if (!strcmp(w[0], "vcpus")) {
+		uint64_t v;
+
+		if (s->ncommands || s->nr_vcpus)
+			return fail(p, "vcpus must come first, once");
+		if (n != 2 || number(p, w[1], "N", &v))
+			return n != 2 ? fail(p, "usage: vcpus N") : -1;
+		if (v == 0 || v > SIM_MAX_VCPUS)
+			return fail(p, "vcpus %s must be 1 to %d", w[1],
+				    SIM_MAX_VCPUS);
+		s->nr_vcpus = (unsigned)v;
+		return 0;
+	}
+	for (g = 0; g < NGRAMMAR; g++)
+		if (!strcmp(w[0], grammar[g].name))
+			break;
+	if (g == NGRAMMAR)
+		return fail(p, "unknown command '%s' (valid: vcpus, on, write, "
+			       "read, rep-write, rep-read, pio-write, pio-read, "
+			       "buffered-write, sleep)",
+			    w[0]);
+	c.op = grammar[g].op;
+	if (parse_args(p, &c, w + 1, n - 1, grammar[g].usage))
+		return -1;
+	if (c.op == OP_ON_VCPU && c.value >= (s->nr_vcpus ? s->nr_vcpus : 1))
+		return fail(p, "vcpu %" PRIu64 " does not exist (vcpus %u)",
+			    c.value, s->nr_vcpus ? s->nr_vcpus : 1);
+	{
+		struct command *grown = realloc(
+			s->commands, (s->ncommands + 1) * sizeof(*grown));
+
+		if (!grown)
+			return fail(p, "out of memory");
+		s->commands = grown;
+		s->commands[s->ncommands++] = c;
+	}
+	return 0;
+}
+
+struct script *script_load(const char *path, char *err, size_t errlen)
+{
+	struct parser p = { path, 0, err, errlen };
+	struct script *s = calloc(1, sizeof(*s));
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	if (!s) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+			 strerror(errno));
+		free(s);
+		return NULL;
+	}
+	while (getline(&line, &cap, f) >= 0) {
+		p.line++;
+		if (parse_line(&p, s, line)) {
+			free(line);
+			fclose(f);
+			script_free(s);
+			return NULL;
+		}
+	}
+	free(line);
+	fclose(f);
+	if (!s->nr_vcpus)
+		s->nr_vcpus = 1;
+	s->path = strdup(path);
+	return s;
+}
+
+void script_free(struct script *s)
+{
+	if (!s)
+		return;
+	free(s->commands);
+	free(s->path);
+	free(s);
+}
+
+unsigned script_nr_vcpus(const struct script *s)
+{
+	return s->nr_vcpus;
+}
+
+/* run_command() results: 0, an expect that failed (printed), or an
+ * access the simulated hypervisor could not complete. */
+enum { EXPECT_FAILED = 1, ACCESS_FAILED = 2 };
+
+static unsigned check(const struct script *s, const struct command *c,
+		      uint64_t seen, FILE *out)
+{
+	if (!c->expect || seen == c->value)
+		return 0;
+	fprintf(out,
+		"%s:%d: expect failed: read 0x%" PRIx64 " gave 0x%" PRIx64
+		", expected 0x%" PRIx64 "\n",
+		s->path, c->line, c->addr, seen, c->value);
+	return EXPECT_FAILED;
+}
+
+static unsigned run_rep_read(const struct script *s, const struct command *c,
+			     struct sim *sim, unsigned vcpu, FILE *out)
+{
+	uint64_t span = (uint64_t)c->count * c->size;
+	struct sim_io io = {
+		.space = IO_SPACE_MMIO,
+		.dir = IO_READ,
+		.addr = c->addr,
+		.size = c->size,
+		.count = c->count,
+		.df = c->df,
+		.data_is_ptr = true,
+		/* with df, addr and data name the highest element */
+		.data = c->df ? REP_READ_GPA + span - c->size : REP_READ_GPA,
+	};
+	const uint8_t *ram = sim_guest_ram(sim);
+
+	if (sim_guest_io(sim, vcpu, &io))
+		return ACCESS_FAILED;
+	fprintf(out, "vcpu %u: rep-read 0x%" PRIx64 " x%u:", vcpu, c->addr,
+		c->count);
+	for (uint32_t i = 0; i < c->count; i++) {
+		uint64_t v = 0;
+
+		memcpy(&v, ram + REP_READ_GPA + (uint64_t)i * c->size,
+		       c->size);
+		fprintf(out, " 0x%" PRIx64, v);
+	}
+	fputc('\n', out);
+	return 0;
+}
+
+static unsigned run_command(const struct script *s, const struct command *c,
+			    struct sim *sim, unsigned *vcpu, FILE *out)
+{
+	bool pio = c->op == OP_PIO_READ || c->op == OP_PIO_WRITE;
+	struct sim_io io = {
+		.space = pio ? IO_SPACE_PIO : IO_SPACE_MMIO,
+		.addr = c->addr,
+		.size = c->size,
+		.data = c->value,
+	};
+	struct timespec ts;
+
+	switch (c->op) {
+	case OP_ON_VCPU:
+		*vcpu = (unsigned)c->value;
+		return 0;
+	case OP_SLEEP:
+		ts.tv_sec = (time_t)(c->value / 1000);
+		ts.tv_nsec = (long)(c->value % 1000) * 1000000;
+		nanosleep(&ts, NULL);
+		return 0;
+	case OP_BUFFERED_WRITE:
+		return sim_guest_buffered_write(sim, IO_SPACE_MMIO, c->addr,
+						c->size, c->value) ?
+			       ACCESS_FAILED :
+			       0;
+	case OP_REP_READ:
+		return run_rep_read(s, c, sim, *vcpu, out);
+	case OP_REP_WRITE:
+		io.count = c->count;
+		io.df = c->df;
+		/* fall through */
+	case OP_WRITE:
+	case OP_PIO_WRITE:
+		io.dir = IO_WRITE;
+		return sim_guest_io(sim, *vcpu, &io) ? ACCESS_FAILED : 0;
+	case OP_READ:
+	case OP_PIO_READ:
+		io.dir = IO_READ;
+		io.data = 0;
+		if (sim_guest_io(sim, *vcpu, &io))
+			return ACCESS_FAILED;
+		fprintf(out, "vcpu %u: %s 0x%" PRIx64 " size %" PRIu32
+			     " = 0x%" PRIx64 "\n",
+			*vcpu, pio ? "pio-read" : "read", c->addr, c->size,
+			io.data);
+		return check(s, c, io.data, out);
+	}
+	return 0;
+}
+
+unsigned script_run(const struct script *s, struct sim *sim, FILE *out)
+{
+	unsigned failures = 0, vcpu = 0;
+
+	for (size_t i = 0; i < s->ncommands; i++) {
+		unsigned rc = run_command(s, &s->commands[i], sim, &vcpu, out);
+
+		if (rc == ACCESS_FAILED)
+			fprintf(out, "%s:%d: access failed: %s\n", s->path,
+				s->commands[i].line, strerror(errno));
+		failures += rc != 0;
+	}
+	fflush(out);
+	return failures;
+}

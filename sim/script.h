@@ -1,0 +1,35 @@
+/* script.h - scripted guests for the simulator (mmiod --sim SCRIPT).
+ *
+ * A script is a text file, one command per line, run in file order:
+ *   vcpus N                          number of vCPUs (first, at most once)
+ *   on vcpu N                        later commands run on vCPU N
+ *   write ADDR SIZE VALUE            MMIO write
+ *   read ADDR SIZE [expect VALUE]    MMIO read, printed
+ *   rep-write ADDR SIZE COUNT VALUE [df]   rep stos: VALUE COUNT times
+ *   rep-read ADDR SIZE COUNT [df]    rep movs into guest RAM, printed
+ *   pio-write PORT SIZE VALUE        port write
+ *   pio-read PORT SIZE [expect VALUE]  port read, printed
+ *   buffered-write ADDR SIZE VALUE   posted write through the buffered ring
+ *   sleep MS
+ *   # comment
+ * Numbers are decimal or 0x hex; SIZE is 1, 2, 4 or 8.
+ */
+#ifndef MMIOD_SIM_SCRIPT_H
+#define MMIOD_SIM_SCRIPT_H
+
+#include <stdio.h>
+
+#include "sim.h"
+
+struct script;
+
+/* Parses path. On error returns NULL with "FILE:LINE: ..." in err. */
+struct script *script_load(const char *path, char *err, size_t errlen);
+void script_free(struct script *script);
+unsigned script_nr_vcpus(const struct script *script);
+
+/* Runs the script as the guest of sim, printing each read to out.
+ * Returns the number of failed expects and failed accesses (0: all held). */
+unsigned script_run(const struct script *script, struct sim *sim, FILE *out);
+
+#endif
