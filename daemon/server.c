@@ -12,10 +12,24 @@
 #include "devices/devices.h"
 #include "guest_config.h"
 
+/* Device interrupts reach the guest once a backend serves it; before,
+ * no guest runs to see them. */
+static void set_irq(void *ctx, unsigned irq, bool level)
+{
+	struct server *s = ctx;
+	struct ioreq_backend *be = atomic_load(&s->be);
+
+	if (be && ioreq_backend_set_isa_irq(be, irq, level))
+		log_guest("cannot set irq %u to %d: %s", irq, level,
+			  strerror(errno));
+}
+
 void server_init(struct server *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->stop_fd = -1;
+	s->host.set_irq = set_irq;
+	s->host.ctx = s;
 }
 
 static int open_region(struct server *s, const struct mmiod_config *cfg,
@@ -31,6 +45,7 @@ static int open_region(struct server *s, const struct mmiod_config *cfg,
 		log_error("out of memory");
 		return -1;
 	}
+	args.host = &s->host;
 	t->device = device_create(r->type, &args, err, sizeof(err));
 	free(params);
 	if (!t->device) {
@@ -97,6 +112,7 @@ int server_start(struct server *s, struct ioreq_backend *be,
 	}
 	if (ioreq_engine_start(s->engine))
 		return -1;
+	atomic_store(&s->be, be);
 	s->stop_fd = eventfd(0, EFD_CLOEXEC);
 	s->threads = calloc(nr_workers, sizeof(*s->threads));
 	if (s->stop_fd < 0 || !s->threads) {
@@ -144,6 +160,7 @@ void server_stop(struct server *s)
 		close(s->stop_fd);
 	s->stop_fd = -1;
 	/* Only now, with no thread serving, is the server torn down. */
+	atomic_store(&s->be, NULL);
 	ioreq_engine_destroy(s->engine);
 	s->engine = NULL;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "config/config.h"
+#include "devices/devices.h"
 #include "ioreq/ioreq.h"
 #include "regions/regions.h"
 
@@ -21,6 +22,8 @@ struct server {
 	struct ioreq_target *targets;
 	char (*names)[48];
 	struct ioreq_engine *engine;
+	struct ioreq_backend *_Atomic be; /* for device interrupts */
+	struct device_host host;
 	pthread_t *threads;
 	unsigned nthreads;
 	int stop_fd; /* written to stop the worker threads */

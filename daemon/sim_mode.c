@@ -25,6 +25,8 @@ static int run_guest(const struct script *script, struct sim *sim)
 {
 	unsigned failures;
 
+	/* Lines in order with mmiod's own output, even through a pipe. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (sim_wait_until_running(sim, SIM_DEFAULT_TIMEOUT_MS)) {
 		fprintf(stderr, "guest: the device model never came up\n");
 		return 1;

@@ -7,7 +7,8 @@
 
 struct device_type {
 	const char *name;
-	/* Keys the type accepts, NULL-terminated. */
+	/* Keys the type accepts, NULL-terminated; NULL: the type checks
+	 * its keys itself. */
 	const char *const *keys;
 	/* With validate_only, checks args and touches nothing; otherwise
 	 * creates the device into *out. 0 or -1 with err set. */
@@ -18,6 +19,8 @@ struct device_type {
 extern const struct device_type trace_device_type;
 extern const struct device_type ram_device_type;
 extern const struct device_type rom_device_type;
+extern const struct device_type uart16550_device_type;
+extern const struct device_type plugin_device_type;
 
 const char *device_param(const struct device_args *args, const char *key);
 /* 0 when absent (*out untouched) or valid; -1 with err set otherwise. */

@@ -56,6 +56,13 @@ struct device_param {
 	const char *value;
 };
 
+/* What the daemon lends devices: the guest's interrupt lines. */
+struct device_host {
+	/* Sets ISA interrupt line irq (0-15) of the guest; may be NULL. */
+	void (*set_irq)(void *ctx, unsigned irq, bool level);
+	void *ctx;
+};
+
 /* What a constructor gets: the region it backs and its own keys. */
 struct device_args {
 	enum io_space space;
@@ -63,6 +70,7 @@ struct device_args {
 	uint64_t size;
 	size_t nparams;
 	const struct device_param *params;
+	const struct device_host *host; /* may be NULL */
 };
 
 /* NULL-terminated list of the known type names. */

@@ -16,6 +16,12 @@ bool ioreq_backend_domain_alive(struct ioreq_backend *be)
 	return be->ops->domain_alive(be);
 }
 
+int ioreq_backend_set_isa_irq(struct ioreq_backend *be, unsigned irq,
+			      bool level)
+{
+	return be->ops->set_isa_irq(be, irq, level);
+}
+
 int ioreq_backend_unpause(struct ioreq_backend *be)
 {
 	return be->ops->unpause(be);

@@ -54,6 +54,7 @@ struct ioreq_backend_ops {
 	 * or dying. */
 	bool (*domain_alive)(struct ioreq_backend *be);
 	int (*unpause)(struct ioreq_backend *be);
+	int (*set_isa_irq)(struct ioreq_backend *be, unsigned irq, bool level);
 	int (*server_id)(struct ioreq_backend *be);
 	int (*destroy_stale)(struct ioreq_backend *be, int server_id);
 	void (*close)(struct ioreq_backend *be);

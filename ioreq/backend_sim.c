@@ -197,6 +197,16 @@ static bool sim_domain_alive(struct ioreq_backend *be)
 	return !atomic_load(&sim->ctl->domain_dead);
 }
 
+static int sim_set_isa_irq(struct ioreq_backend *be, unsigned irq, bool level)
+{
+	if (irq >= 16) {
+		errno = EINVAL;
+		return -1;
+	}
+	atomic_store(&sim_of(be)->ctl->isa_irq_level[irq], level);
+	return 0;
+}
+
 static int sim_unpause(struct ioreq_backend *be)
 {
 	sim_hv_unpause(sim_of(be));
@@ -245,6 +255,7 @@ static const struct ioreq_backend_ops sim_ops = {
 	.domain_fd = sim_domain_fd,
 	.domain_alive = sim_domain_alive,
 	.unpause = sim_unpause,
+	.set_isa_irq = sim_set_isa_irq,
 	.server_id = sim_server_id,
 	.destroy_stale = sim_destroy_stale,
 	.close = sim_close,

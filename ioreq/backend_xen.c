@@ -352,6 +352,14 @@ static int xen_unpause(struct ioreq_backend *be)
 	return xc_domain_unpause(x->xc, x->domid);
 }
 
+static int xen_set_isa_irq(struct ioreq_backend *be, unsigned irq, bool level)
+{
+	struct xen_backend *x = to_xen(be);
+
+	return xendevicemodel_set_isa_irq_level(x->dm, x->domid, (uint8_t)irq,
+						level);
+}
+
 static int xen_server_id(struct ioreq_backend *be)
 {
 	struct xen_backend *x = to_xen(be);
@@ -402,6 +410,7 @@ static const struct ioreq_backend_ops xen_ops = {
 	.domain_fd = xen_domain_fd,
 	.domain_alive = xen_domain_alive,
 	.unpause = xen_unpause,
+	.set_isa_irq = xen_set_isa_irq,
 	.server_id = xen_server_id,
 	.destroy_stale = xen_destroy_stale,
 	.close = xen_close,

@@ -88,6 +88,9 @@ int ioreq_backend_restrict(struct ioreq_backend *be);
  * then ioreq_backend_domain_alive() says whether it did. */
 int ioreq_backend_domain_fd(struct ioreq_backend *be);
 bool ioreq_backend_domain_alive(struct ioreq_backend *be);
+/* Sets ISA interrupt line irq of the guest to level. */
+int ioreq_backend_set_isa_irq(struct ioreq_backend *be, unsigned irq,
+			      bool level);
 /* Lets a paused guest run. */
 int ioreq_backend_unpause(struct ioreq_backend *be);
 void ioreq_backend_close(struct ioreq_backend *be);

@@ -20,6 +20,7 @@ enum op {
 	OP_BUFFERED_WRITE,
 	OP_SLEEP,
 	OP_ON_VCPU,
+	OP_PUTS,
 };
 
 struct command {
@@ -31,6 +32,7 @@ struct command {
 	uint64_t value;
 	bool expect;
 	bool df;
+	char *text; /* puts: the bytes to write, escapes resolved */
 };
 
 struct script {
@@ -55,6 +57,7 @@ static const struct {
 	{ "buffered-write", OP_BUFFERED_WRITE,
 	  "buffered-write ADDR SIZE VALUE" },
 	{ "sleep", OP_SLEEP, "sleep MS" },
+	{ "puts", OP_PUTS, "puts ADDR SIZE TEXT" },
 	{ "on", OP_ON_VCPU, "on vcpu N" },
 };
 
@@ -162,6 +165,10 @@ static int parse_args(struct parser *p, struct command *c, char **w, int n,
 		    number(p, w[3], "VALUE", &c->value))
 			return -1;
 		break;
+	case OP_PUTS:
+		if (n < 3)
+			goto usage;
+		break;
 	default: /* writes: ADDR SIZE VALUE */
 		if (n != 3)
 			goto usage;
@@ -179,15 +186,47 @@ usage:
 	return fail(p, "usage: %s", usage);
 }
 
+/* The text of a puts line: everything after its third word, with \n,
+ * \r, \t and \\ resolved. */
+static char *puts_text(const char *line)
+{
+	const char *t = line;
+	char *out, *o;
+
+	for (int word = 0; word < 3; word++) {
+		t += strspn(t, " \t");
+		t += strcspn(t, " \t");
+	}
+	t += strspn(t, " \t");
+	out = o = malloc(strlen(t) + 1);
+	if (!out)
+		return NULL;
+	for (; *t && *t != '\n'; t++) {
+		if (*t != '\\' || !t[1]) {
+			*o++ = *t;
+			continue;
+		}
+		t++;
+		*o++ = *t == 'n' ? '\n' : *t == 'r' ? '\r' : *t == 't' ? '\t' : *t;
+	}
+	*o = '\0';
+	return out;
+}
+
 static int parse_line(struct parser *p, struct script *s, char *text)
 {
-	char *w[MAX_WORDS];
-	int n = split(text, w);
+	char *w[MAX_WORDS], raw[1024];
+	int n;
+
+	snprintf(raw, sizeof(raw), "%s", text);
+	n = split(text, w);
 	struct command c = { .line = p->line };
 	size_t g;
 
 	if (n == 0)
 		return 0;
+	if (n > MAX_WORDS)
+		n = strcmp(w[0], "puts") ? n : MAX_WORDS;
 	if (n > MAX_WORDS)
 		return fail(p, "too many words");
 	if (!strcmp(w[0], "vcpus")) {
@@ -209,11 +248,13 @@ static int parse_line(struct parser *p, struct script *s, char *text)
 	if (g == NGRAMMAR)
 		return fail(p, "unknown command '%s' (valid: vcpus, on, write, "
 			       "read, rep-write, rep-read, pio-write, pio-read, "
-			       "buffered-write, sleep)",
+			       "buffered-write, puts, sleep)",
 			    w[0]);
 	c.op = grammar[g].op;
 	if (parse_args(p, &c, w + 1, n - 1, grammar[g].usage))
 		return -1;
+	if (c.op == OP_PUTS && !(c.text = puts_text(raw)))
+		return fail(p, "out of memory");
 	if (c.op == OP_ON_VCPU && c.value >= (s->nr_vcpus ? s->nr_vcpus : 1))
 		return fail(p, "vcpu %" PRIu64 " does not exist (vcpus %u)",
 			    c.value, s->nr_vcpus ? s->nr_vcpus : 1);
@@ -269,6 +310,8 @@ void script_free(struct script *s)
 {
 	if (!s)
 		return;
+	for (size_t i = 0; i < s->ncommands; i++)
+		free(s->commands[i].text);
 	free(s->commands);
 	free(s->path);
 	free(s);
@@ -355,6 +398,14 @@ static unsigned run_command(const struct script *s, const struct command *c,
 			       0;
 	case OP_REP_READ:
 		return run_rep_read(s, c, sim, *vcpu, out);
+	case OP_PUTS:
+		io.dir = IO_WRITE;
+		for (const char *t = c->text; *t; t++) {
+			io.data = (uint8_t)*t;
+			if (sim_guest_io(sim, *vcpu, &io))
+				return ACCESS_FAILED;
+		}
+		return 0;
 	case OP_REP_WRITE:
 		io.count = c->count;
 		io.df = c->df;

@@ -10,6 +10,7 @@
  *   pio-write PORT SIZE VALUE        port write
  *   pio-read PORT SIZE [expect VALUE]  port read, printed
  *   buffered-write ADDR SIZE VALUE   posted write through the buffered ring
+ *   puts ADDR SIZE TEXT              write each byte of TEXT (\n escapes)
  *   sleep MS
  *   # comment
  * Numbers are decimal or 0x hex; SIZE is 1, 2, 4 or 8.

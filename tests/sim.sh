@@ -2,7 +2,8 @@
 # sim.sh - mmiod --sim end to end: daemon and scripted guest as separate
 # processes, real configs, devices checked on disk afterwards.
 srcdir=${top_srcdir:-.}
-mmiod=$(cd "${top_builddir:-.}" && pwd)/mmiod
+builddir=$(cd "${top_builddir:-.}" && pwd)
+mmiod=$builddir/mmiod
 srcdir=$(cd "$srcdir" && pwd)
 . "$srcdir/tests/lib.sh"
 
@@ -76,4 +77,52 @@ if [ $status -eq 0 ] && [ "$writes" -ge 1 ] && [ "$last" = 1999 ]; then
 else
 	fail "SIGTERM mid-load: status $status, last trace writes $writes, ram $last; $(tail -3 daemon.log)"
 fi
+# Every device type in one guest: ram, rom, trace, uart16550, plugin.
+printf 'ROMDATA!' > rom.bin
+cat > all.cfg <<CFG
+mmio = [
+	"base=0xfe000000,size=4K,type=trace,file=all-trace.json",
+	"base=0xfe100000,size=4K,type=ram,file=all-ram.bin",
+	"base=0xfe200000,size=4K,type=rom,file=rom.bin",
+	"base=0xfe300000,size=8,type=uart16550,backend=file,path=uart.out",
+	"base=0xfe400000,size=16,type=plugin,plugin=$builddir/examples/plugin/.libs/counter.so,start=5",
+]
+CFG
+cat > all.sim <<'SIM'
+vcpus 2
+write 0xfe000010 2 0xbeef
+write 0xfe100000 4 0x600dcafe
+read 0xfe100000 4 expect 0x600dcafe
+read 0xfe200000 8 expect 0x21415441444d4f52
+write 0xfe200000 4 0
+read 0xfe200000 4 expect 0x444d4f52
+read 0xfe300005 1 expect 0x60
+puts 0xfe300000 1 Linux version 6.1 (simulated)\n
+on vcpu 1
+write 0xfe400008 8 0x77
+write 0xfe400008 8 0x78
+read 0xfe400000 8 expect 7
+read 0xfe400008 8 expect 0x78
+SIM
+expect "every device type serves a guest" 0 'read 0xfe400000 size 8 = 0x7' \
+	-- "$mmiod" --sim all.sim all.cfg
+if grep -q '^Linux version 6.1 (simulated)$' uart.out; then
+	pass "uart16550 output reaches its file backend"
+else
+	fail "uart.out: $(cat uart.out)"
+fi
+if [ "$(cat rom.bin)" = 'ROMDATA!' ]; then
+	pass "rom file is never written"
+else
+	fail "rom file changed: $(cat rom.bin)"
+fi
+
+sed 's/start=5/start=x/' all.cfg > badplugin.cfg
+expect "a plugin rejects a bad key through mmiod, exit 2" 2 \
+	"badplugin.cfg:6: plugin region at 0xfe400000: start: 'x' is not a number" \
+	-- "$mmiod" --check-config badplugin.cfg
+sed 's|plugin=[^,]*,|plugin=/nonexistent.so,|' all.cfg > noplugin.cfg
+expect "a missing plugin is a config error, exit 2" 2 \
+	'noplugin.cfg:6: .*plugin: cannot load' \
+	-- "$mmiod" --check-config noplugin.cfg
 finish
