@@ -49,6 +49,12 @@ int main(int argc, char **argv)
 		return check_config(&opts);
 	case MODE_SIM:
 		return run_sim(&opts);
+	case MODE_STATS:
+		return run_stats(&opts);
+	case MODE_SIM_GUEST:
+		return run_sim_guest(&opts);
+	case MODE_SIM_ATTACH:
+		return run_sim_attach(&opts);
 	case MODE_SERVE:
 		break;
 	}

@@ -9,7 +9,10 @@ void options_usage(FILE *out)
 {
 	fputs("Usage: mmiod [OPTIONS] GUEST\n"
 	      "       mmiod --sim SCRIPT [OPTIONS] CONFIG\n"
+	      "       mmiod --sim-guest SOCKET SCRIPT\n"
+	      "       mmiod --sim-attach SOCKET [OPTIONS] CONFIG\n"
 	      "       mmiod --check-config FILE\n"
+	      "       mmiod --stats GUEST\n"
 	      "\n"
 	      "Serve the MMIO and port-I/O regions configured for a Xen guest.\n"
 	      "\n"
@@ -18,6 +21,12 @@ void options_usage(FILE *out)
 	      "      --check-config FILE  validate FILE, print its regions, exit\n"
 	      "      --sim SCRIPT         serve CONFIG to a simulated guest that\n"
 	      "                           runs SCRIPT (no Xen needed)\n"
+	      "      --sim-guest SOCKET   run a simulated domain with a guest\n"
+	      "                           running SCRIPT; mmiod attaches at SOCKET\n"
+	      "      --sim-attach SOCKET  serve CONFIG to the simulated domain\n"
+	      "                           at SOCKET\n"
+	      "      --stats              print the counters of the mmiod serving\n"
+	      "                           GUEST (it writes them on SIGUSR1)\n"
 	      "      --state-dir DIR      state and stats files (default " MMIOD_STATE_DIR
 	      ")\n"
 	      "  -w, --wait               wait for the domain to appear\n"
@@ -32,11 +41,22 @@ void options_usage(FILE *out)
 
 int options_parse(int argc, char **argv, struct mmiod_options *opts)
 {
-	enum { OPT_CHECK_CONFIG = 256, OPT_SIM, OPT_STATE_DIR, OPT_NO_SECCOMP };
+	enum {
+		OPT_CHECK_CONFIG = 256,
+		OPT_SIM,
+		OPT_SIM_GUEST,
+		OPT_SIM_ATTACH,
+		OPT_STATE_DIR,
+		OPT_NO_SECCOMP,
+		OPT_STATS
+	};
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"check-config", required_argument, NULL, OPT_CHECK_CONFIG},
 		{"sim", required_argument, NULL, OPT_SIM},
+		{"stats", no_argument, NULL, OPT_STATS},
+		{"sim-guest", required_argument, NULL, OPT_SIM_GUEST},
+		{"sim-attach", required_argument, NULL, OPT_SIM_ATTACH},
 		{"state-dir", required_argument, NULL, OPT_STATE_DIR},
 		{"wait", no_argument, NULL, 'w'},
 		{"no-seccomp", no_argument, NULL, OPT_NO_SECCOMP},
@@ -66,6 +86,17 @@ int options_parse(int argc, char **argv, struct mmiod_options *opts)
 		case OPT_SIM:
 			opts->mode = MODE_SIM;
 			opts->script_path = optarg;
+			break;
+		case OPT_STATS:
+			opts->mode = MODE_STATS;
+			break;
+		case OPT_SIM_GUEST:
+			opts->mode = MODE_SIM_GUEST;
+			opts->socket_path = optarg;
+			break;
+		case OPT_SIM_ATTACH:
+			opts->mode = MODE_SIM_ATTACH;
+			opts->socket_path = optarg;
 			break;
 		case 'w':
 			opts->wait = true;
@@ -112,17 +143,26 @@ int options_parse(int argc, char **argv, struct mmiod_options *opts)
 		return 0;
 	}
 	if (optind + 1 != argc) {
-		const char *what = opts->mode == MODE_SIM ? "CONFIG" : "GUEST";
+		const char *what =
+			opts->mode == MODE_SERVE || opts->mode == MODE_STATS
+				? "GUEST"
+			: opts->mode == MODE_SIM_GUEST ? "SCRIPT"
+						       : "CONFIG";
 
 		fprintf(stderr, "mmiod: %s %s (see mmiod --help)\n", what,
 			optind == argc ? "is missing"
 				       : "may be given only once");
 		return -1;
 	}
-	if (opts->mode == MODE_SIM) {
+	if (opts->mode == MODE_SIM_GUEST) {
+		opts->script_path = argv[optind];
+		return 0;
+	}
+	if (opts->mode == MODE_SIM || opts->mode == MODE_SIM_ATTACH) {
 		if (opts->config_path) {
-			fprintf(stderr, "mmiod: --sim takes CONFIG as its "
-					"argument, not --config\n");
+			fprintf(stderr, "mmiod: --sim and --sim-attach take "
+					"CONFIG as their argument, not "
+					"--config\n");
 			return -1;
 		}
 		opts->config_path = argv[optind];

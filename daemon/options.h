@@ -9,6 +9,9 @@ enum mmiod_mode {
 	MODE_SERVE,	   /* mmiod [options] GUEST */
 	MODE_CHECK_CONFIG, /* mmiod --check-config FILE */
 	MODE_SIM,	   /* mmiod --sim SCRIPT CONFIG */
+	MODE_SIM_GUEST,	   /* mmiod --sim-guest SOCKET SCRIPT */
+	MODE_SIM_ATTACH,   /* mmiod --sim-attach SOCKET CONFIG */
+	MODE_STATS,	   /* mmiod --stats GUEST */
 	MODE_HELP,
 	MODE_VERSION,
 };
@@ -18,7 +21,8 @@ struct mmiod_options {
 	const char *guest;
 	const char *config_path; /* NULL: /etc/xen/mmiod/GUEST.cfg */
 	int log_level;		 /* -1: from the config, else info */
-	const char *script_path; /* --sim */
+	const char *script_path; /* --sim, --sim-guest */
+	const char *socket_path; /* --sim-guest, --sim-attach */
 	const char *state_dir;	 /* state and stats files */
 	bool wait;		 /* wait for the domain to appear */
 	bool seccomp;		 /* install the seccomp filter */

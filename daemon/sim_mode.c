@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <systemd/sd-daemon.h>
@@ -124,4 +127,142 @@ out:
 	config_free(cfg);
 	/* The guest's verdict (every expect held) is the exit status. */
 	return status ? status : guest_status;
+}
+
+/* --- mmiod --sim-guest SOCKET SCRIPT ---------------------------------- */
+
+struct handout {
+	const struct sim *sim;
+	int listen_fd;
+};
+
+/* Hands the simulator to every device model that connects. */
+static void *hand_out(void *arg)
+{
+	const struct handout *h = arg;
+
+	for (;;) {
+		int fd = accept4(h->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			return NULL;
+		}
+		if (sim_send(h->sim, fd))
+			fprintf(stderr,
+				"guest: cannot hand the simulator over: "
+				"%s\n",
+				strerror(errno));
+		close(fd);
+	}
+}
+
+static int listen_unix(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int run_sim_guest(const struct mmiod_options *opts)
+{
+	struct handout h = {NULL, -1};
+	struct script *script;
+	struct sim_options so;
+	struct sim *sim = NULL;
+	pthread_t thread;
+	int status = 1;
+	char err[512];
+
+	script = script_load(opts->script_path, err, sizeof(err));
+	if (!script) {
+		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
+	so = (struct sim_options){.nr_vcpus = script_nr_vcpus(script),
+				  .ram_size = SIM_RAM_SIZE};
+	sim = sim_create(&so);
+	h.sim = sim;
+	h.listen_fd = sim ? listen_unix(opts->socket_path) : -1;
+	if (h.listen_fd < 0 || pthread_create(&thread, NULL, hand_out, &h)) {
+		fprintf(stderr, "guest: cannot serve the simulator at %s: %s\n",
+			opts->socket_path, strerror(errno));
+		goto out;
+	}
+	pthread_detach(thread);
+	status = run_guest(script, sim);
+	/* The guest is done: its domain goes away, as after a poweroff. */
+	sim_domain_kill(sim);
+out:
+	if (h.listen_fd >= 0)
+		unlink(opts->socket_path);
+	script_free(script);
+	/* The hand-out thread may still hold sim: exit without freeing. */
+	fflush(NULL);
+	_exit(status);
+}
+
+/* --- mmiod --sim-attach SOCKET CONFIG ---------------------------------- */
+
+static struct ioreq_backend *open_attached(void *ctx, const char *name,
+					   bool wait, uint32_t *domid)
+{
+	*domid = 1; /* the one simulated guest */
+	return ioreq_backend_sim_open(ctx);
+}
+
+static struct sim *attach(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct sim *sim = NULL;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+		sim = sim_receive(fd);
+	if (fd >= 0)
+		close(fd);
+	return sim;
+}
+
+int run_sim_attach(const struct mmiod_options *opts)
+{
+	struct mmiod_config *cfg = guest_config_load(opts->config_path);
+	struct domain_opener opener = {open_attached, NULL};
+	int status = 1;
+
+	if (!cfg)
+		return 2;
+	apply_log_level(opts, cfg);
+	opener.ctx = attach(opts->socket_path);
+	if (!opener.ctx) {
+		log_error("cannot attach to the simulated domain at %s: %s",
+			  opts->socket_path, strerror(errno));
+	} else {
+		status = serve_domain(
+			opts, cfg, cfg->domain ? cfg->domain : "sim", &opener);
+		sim_destroy(opener.ctx);
+	}
+	config_free(cfg);
+	return status;
 }

@@ -21,6 +21,7 @@ enum op {
 	OP_SLEEP,
 	OP_ON_VCPU,
 	OP_PUTS,
+	OP_DESTROY,
 };
 
 struct command {
@@ -58,6 +59,7 @@ static const struct {
 	  "buffered-write ADDR SIZE VALUE" },
 	{ "sleep", OP_SLEEP, "sleep MS" },
 	{ "puts", OP_PUTS, "puts ADDR SIZE TEXT" },
+	{ "destroy", OP_DESTROY, "destroy" },
 	{ "on", OP_ON_VCPU, "on vcpu N" },
 };
 
@@ -133,6 +135,8 @@ static int parse_args(struct parser *p, struct command *c, char **w, int n,
 	int fixed;
 
 	switch (c->op) {
+	case OP_DESTROY:
+		return n == 0 ? 0 : fail(p, "usage: %s", usage);
 	case OP_SLEEP:
 		if (n != 1)
 			goto usage;
@@ -248,7 +252,7 @@ static int parse_line(struct parser *p, struct script *s, char *text)
 	if (g == NGRAMMAR)
 		return fail(p, "unknown command '%s' (valid: vcpus, on, write, "
 			       "read, rep-write, rep-read, pio-write, pio-read, "
-			       "buffered-write, puts, sleep)",
+			       "buffered-write, puts, sleep, destroy)",
 			    w[0]);
 	c.op = grammar[g].op;
 	if (parse_args(p, &c, w + 1, n - 1, grammar[g].usage))
@@ -386,6 +390,9 @@ static unsigned run_command(const struct script *s, const struct command *c,
 	case OP_ON_VCPU:
 		*vcpu = (unsigned)c->value;
 		return 0;
+	case OP_DESTROY:
+		sim_domain_kill(sim);
+		return 0;
 	case OP_SLEEP:
 		ts.tv_sec = (time_t)(c->value / 1000);
 		ts.tv_nsec = (long)(c->value % 1000) * 1000000;
@@ -440,6 +447,8 @@ unsigned script_run(const struct script *s, struct sim *sim, FILE *out)
 			fprintf(out, "%s:%d: access failed: %s\n", s->path,
 				s->commands[i].line, strerror(errno));
 		failures += rc != 0;
+		if (s->commands[i].op == OP_DESTROY)
+			break; /* the domain is gone: nothing runs after */
 	}
 	fflush(out);
 	return failures;

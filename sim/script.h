@@ -12,6 +12,7 @@
  *   buffered-write ADDR SIZE VALUE   posted write through the buffered ring
  *   puts ADDR SIZE TEXT              write each byte of TEXT (\n escapes)
  *   sleep MS
+ *   destroy                          the domain dies; the script ends
  *   # comment
  * Numbers are decimal or 0x hex; SIZE is 1, 2, 4 or 8.
  */

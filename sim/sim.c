@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "ioreq/barrier.h"
@@ -16,6 +17,17 @@ enum { PAGE_BUFFERED, PAGE_IOREQ, PAGE_CONTROL, PAGE_RAM };
 static size_t control_pages(void)
 {
 	return (sizeof(struct sim_control) + SIM_PAGE_SIZE - 1) / SIM_PAGE_SIZE;
+}
+
+static void sim_map_layout(struct sim *sim)
+{
+	uint8_t *base = sim->base;
+
+	sim->buffered_page =
+		(buffered_iopage_t *)(base + PAGE_BUFFERED * SIM_PAGE_SIZE);
+	sim->ioreq_page = (shared_iopage_t *)(base + PAGE_IOREQ * SIM_PAGE_SIZE);
+	sim->ctl = (struct sim_control *)(base + PAGE_CONTROL * SIM_PAGE_SIZE);
+	sim->ram = base + (PAGE_CONTROL + control_pages()) * SIM_PAGE_SIZE;
 }
 
 static int make_eventfd(void)
@@ -42,23 +54,22 @@ struct sim *sim_create(const struct sim_options *opts)
 	for (unsigned i = 0; i < SIM_MAX_VCPUS; i++)
 		sim->vcpu_event[i] = -1;
 	sim->domain_event = -1;
+	sim->memfd = -1;
 	sim->timeout_ms = SIM_DEFAULT_TIMEOUT_MS;
 
-	/* MAP_SHARED|MAP_ANONYMOUS: shared with every forked child. */
+	/* A memfd: shared with forked children, and passable to a device
+	 * model that attaches over a socket. */
 	sim->length = ram_offset + opts->ram_size;
+	sim->memfd = memfd_create("mmiod-sim", MFD_CLOEXEC);
+	if (sim->memfd < 0 || ftruncate(sim->memfd, (off_t)sim->length))
+		goto fail;
 	sim->base = mmap(NULL, sim->length, PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+			 MAP_SHARED, sim->memfd, 0);
 	if (sim->base == MAP_FAILED) {
 		sim->base = NULL;
 		goto fail;
 	}
-	sim->buffered_page = (buffered_iopage_t *)((uint8_t *)sim->base +
-						   PAGE_BUFFERED * SIM_PAGE_SIZE);
-	sim->ioreq_page = (shared_iopage_t *)((uint8_t *)sim->base +
-					      PAGE_IOREQ * SIM_PAGE_SIZE);
-	sim->ctl = (struct sim_control *)((uint8_t *)sim->base +
-					  PAGE_CONTROL * SIM_PAGE_SIZE);
-	sim->ram = (uint8_t *)sim->base + ram_offset;
+	sim_map_layout(sim);
 	sim->ctl->nr_vcpus = opts->nr_vcpus;
 	sim->ctl->ram_size = opts->ram_size;
 	for (unsigned p = 0; p < SIM_MAX_VCPUS + 2; p++)
@@ -92,7 +103,95 @@ void sim_destroy(struct sim *sim)
 		close(sim->domain_event);
 	if (sim->base)
 		munmap(sim->base, sim->length);
+	if (sim->memfd >= 0)
+		close(sim->memfd);
 	free(sim);
+}
+
+/* On the wire: the mapping's length and the vCPU count, with the file
+ * descriptors memfd, domain_event, dm_event[] and vcpu_event[] attached
+ * in that order. */
+struct sim_wire {
+	uint64_t length;
+	uint32_t nr_vcpus;
+};
+
+#define WIRE_FDS(nr_vcpus) (2 + SIM_MAX_HANDLES + (nr_vcpus))
+
+int sim_send(const struct sim *sim, int sock)
+{
+	unsigned nfds = WIRE_FDS(sim->ctl->nr_vcpus);
+	struct sim_wire wire = { sim->length, sim->ctl->nr_vcpus };
+	struct iovec iov = { &wire, sizeof(wire) };
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * WIRE_FDS(SIM_MAX_VCPUS))];
+		struct cmsghdr align;
+	} control;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = control.buf,
+			      .msg_controllen = CMSG_SPACE(sizeof(int) * nfds) };
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+	int *fds = (int *)CMSG_DATA(cmsg);
+
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+	fds[0] = sim->memfd;
+	fds[1] = sim->domain_event;
+	memcpy(fds + 2, sim->dm_event, sizeof(sim->dm_event));
+	memcpy(fds + 2 + SIM_MAX_HANDLES, sim->vcpu_event,
+	       sizeof(int) * sim->ctl->nr_vcpus);
+	return sendmsg(sock, &msg, MSG_NOSIGNAL) == sizeof(wire) ? 0 : -1;
+}
+
+struct sim *sim_receive(int sock)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * WIRE_FDS(SIM_MAX_VCPUS))];
+		struct cmsghdr align;
+	} control;
+	struct sim_wire wire;
+	struct iovec iov = { &wire, sizeof(wire) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = control.buf,
+			      .msg_controllen = sizeof(control.buf) };
+	struct cmsghdr *cmsg;
+	struct sim *sim;
+	unsigned nfds;
+	int *fds;
+
+	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != sizeof(wire))
+		return NULL;
+	cmsg = CMSG_FIRSTHDR(&msg);
+	nfds = cmsg ? (unsigned)((cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int)) :
+		      0;
+	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS || wire.nr_vcpus == 0 ||
+	    wire.nr_vcpus > SIM_MAX_VCPUS || nfds != WIRE_FDS(wire.nr_vcpus)) {
+		errno = EPROTO;
+		return NULL;
+	}
+	fds = (int *)CMSG_DATA(cmsg);
+	sim = calloc(1, sizeof(*sim));
+	if (!sim)
+		return NULL;
+	for (unsigned i = 0; i < SIM_MAX_VCPUS; i++)
+		sim->vcpu_event[i] = -1;
+	sim->memfd = fds[0];
+	sim->domain_event = fds[1];
+	memcpy(sim->dm_event, fds + 2, sizeof(sim->dm_event));
+	memcpy(sim->vcpu_event, fds + 2 + SIM_MAX_HANDLES,
+	       sizeof(int) * wire.nr_vcpus);
+	sim->timeout_ms = SIM_DEFAULT_TIMEOUT_MS;
+	sim->length = wire.length;
+	sim->base = mmap(NULL, sim->length, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, sim->memfd, 0);
+	if (sim->base == MAP_FAILED) {
+		sim->base = NULL;
+		sim_destroy(sim);
+		return NULL;
+	}
+	sim_map_layout(sim);
+	return sim;
 }
 
 static void signal_fd(int fd)

@@ -84,6 +84,7 @@ struct sim_control {
 };
 
 struct sim {
+	int memfd; /* the shared mapping, to hand to another process */
 	void *base; /* the whole shared mapping */
 	size_t length;
 	buffered_iopage_t *buffered_page;
@@ -98,6 +99,15 @@ struct sim {
 
 struct sim *sim_create(const struct sim_options *opts);
 void sim_destroy(struct sim *sim);
+
+/* Hands the simulator to the process at the other end of the connected
+ * Unix socket (its memory and event channels, as file descriptors), so
+ * that a device model can attach, die, and attach again while the guest
+ * lives on. 0, or -1 with errno. */
+int sim_send(const struct sim *sim, int sock);
+/* The receiving side: a simulator that shares everything with the
+ * sender's. NULL with errno on failure. */
+struct sim *sim_receive(int sock);
 
 /* --- the guest's side ---------------------------------------------------- */
 

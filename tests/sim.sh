@@ -77,6 +77,81 @@ if [ $status -eq 0 ] && [ "$writes" -ge 1 ] && [ "$last" = 1999 ]; then
 else
 	fail "SIGTERM mid-load: status $status, last trace writes $writes, ram $last; $(tail -3 daemon.log)"
 fi
+# A simulated domain that outlives its device model: SIGKILL mmiod while
+# the guest sleeps, start it again, and the guest goes on being served.
+cat > attach.cfg <<'CFG'
+domain = "simvm"
+unpause = 1
+mmio = [ "base=0xfe100000,size=4K,type=ram,file=attach-ram.bin" ]
+CFG
+cat > attach.sim <<'SIM'
+vcpus 2
+write 0xfe100000 4 0x11111111
+sleep 2000
+read 0xfe100000 4 expect 0x11111111
+on vcpu 1
+write 0xfe100004 4 0x22222222
+destroy
+SIM
+"$mmiod" --sim-guest attach.sock attach.sim > guest.out 2>&1 &
+guest=$!
+n=0
+while [ ! -S attach.sock ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+"$mmiod" --sim-attach attach.sock --state-dir . attach.cfg 2> first.log &
+first=$!
+n=0
+while [ ! -s simvm.state ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+sleep 0.3
+kill -KILL $first
+wait $first 2>/dev/null
+"$mmiod" --sim-attach attach.sock --state-dir . attach.cfg 2> second.log
+second_status=$?
+wait $guest
+guest_status=$?
+if grep -q 'destroyed ioreq server 0 left by pid' second.log; then
+	pass "a restarted mmiod destroys the server its killed predecessor left"
+else
+	fail "no stale server cleanup: $(cat second.log)"
+fi
+if [ $guest_status -eq 0 ] && grep -q '= 0x11111111' guest.out; then
+	pass "the guest is served again after the restart, ram intact"
+else
+	fail "guest after restart: status $guest_status, $(cat guest.out)"
+fi
+if [ $second_status -eq 0 ] && grep -q 'domain 1 is gone' second.log &&
+	[ "$(od -An -tx4 -N8 attach-ram.bin | tr -s ' ')" = ' 11111111 22222222' ]; then
+	pass "domain death: mmiod exits 0 and the ram file holds every write"
+else
+	fail "domain death: status $second_status, ram $(od -An -tx4 -N8 attach-ram.bin), $(cat second.log)"
+fi
+if [ ! -e simvm.state ]; then
+	pass "a clean exit removes the state file"
+else
+	fail "state file left behind after a clean exit"
+fi
+
+# Without the state file, the stale server can't be found: Xen (and the
+# simulator) refuse a second server for the same ranges.
+printf 'vcpus 1\nsleep 3000\n' > idle.sim
+"$mmiod" --sim-guest idle.sock idle.sim > /dev/null 2>&1 &
+guest=$!
+n=0
+while [ ! -S idle.sock ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+"$mmiod" --sim-attach idle.sock --state-dir . attach.cfg 2>/dev/null &
+first=$!
+n=0
+while [ ! -s simvm.state ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+expect "mmiod --stats prints the running daemon's counters" 0 \
+	'^requests [0-9]+ buffered 0' -- "$mmiod" --stats --state-dir . simvm
+kill -KILL $first
+wait $first 2>/dev/null
+rm -f simvm.state
+expect "without its state file a restart can't reclaim the server" 1 \
+	'cannot create the ioreq server: File exists' \
+	-- "$mmiod" --sim-attach idle.sock --state-dir . attach.cfg
+kill $guest 2>/dev/null
+wait $guest 2>/dev/null
+
 # Every device type in one guest: ram, rom, trace, uart16550, plugin.
 printf 'ROMDATA!' > rom.bin
 cat > all.cfg <<CFG
