@@ -19,8 +19,8 @@
 #define PIO_SPACE_END 0x10000
 
 static const char *const top_keys[] = {
-	"domain", "mmio",      "pio",	  "unpause",
-	"user",	  "log_level", "workers", NULL,
+	"domain",    "mmio",	"pio",		"unpause", "user",
+	"log_level", "workers", "fault_socket", NULL,
 };
 
 struct loader {
@@ -213,6 +213,15 @@ static int load_options(struct loader *ld)
 			ld, key_line(ld, "log_level"),
 			"log_level: '%s' is not a level (valid: error, warn, info, debug)",
 			v);
+
+	if (get_string(ld, "fault_socket", &v))
+		return -1;
+	if (v && (!*v || strlen(v) >= 108))
+		return fail(ld, key_line(ld, "fault_socket"),
+			    "fault_socket: must be a socket path of 1 to 107 "
+			    "characters");
+	if (v && !(cfg->fault_socket = strdup(v)))
+		return fail(ld, 0, "out of memory");
 
 	if (get_string(ld, "workers", &v))
 		return -1;
@@ -569,6 +578,7 @@ void config_free(struct mmiod_config *cfg)
 	free(cfg->regions);
 	free(cfg->domain);
 	free(cfg->user);
+	free(cfg->fault_socket);
 	free(cfg->path);
 	free(cfg);
 }

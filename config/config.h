@@ -1,7 +1,7 @@
 /* config.h - a guest's mmiod configuration, parsed and validated.
  *
  * The file is in xl.cfg syntax (parsed by libxlutil). Top-level keys:
- *   domain, mmio, pio, unpause, user, log_level, workers
+ *   domain, mmio, pio, unpause, user, log_level, workers, fault_socket
  * mmio/pio are lists of strings "base=B,size=S,type=T[,key=value...]";
  * keys other than base/size/type are kept, in order, for the device to
  * validate. No libxlutil type leaves this module.
@@ -34,11 +34,12 @@ struct config_region {
 
 struct mmiod_config {
 	char *path;
-	char *domain;	  /* name or domid as written; NULL: not set */
-	bool unpause;	  /* unpause the guest once serving */
-	char *user;	  /* drop privileges to this user; NULL: stay */
-	int log_level;	  /* enum log_level; -1: not set */
-	unsigned workers; /* serving threads */
+	char *domain;	    /* name or domid as written; NULL: not set */
+	bool unpause;	    /* unpause the guest once serving */
+	char *user;	    /* drop privileges to this user; NULL: stay */
+	int log_level;	    /* enum log_level; -1: not set */
+	unsigned workers;   /* serving threads */
+	char *fault_socket; /* raw faults accepted here; NULL: none */
 	size_t nregions;
 	struct config_region *regions; /* in file order */
 };

@@ -34,7 +34,8 @@ int confine_drop_privileges(const char *user)
 /* What serving does after setup: event channels and dm_op (ioctl),
  * guest mappings (mmap family), device files (open, write, msync),
  * worker threads (futex), the main loop (ppoll, signals, timers),
- * sd_notify (socket, sendmsg), logging (write) and exiting. */
+ * sd_notify (socket, sendmsg), the fault socket (accept4), logging
+ * (write) and exiting. */
 static const int allowed[] = {
 	SCMP_SYS(read),
 	SCMP_SYS(write),
@@ -77,6 +78,8 @@ static const int allowed[] = {
 	SCMP_SYS(getegid),
 	SCMP_SYS(socket),
 	SCMP_SYS(sendmsg),
+	SCMP_SYS(accept4),
+	SCMP_SYS(recvmsg),
 	SCMP_SYS(wait4),
 	SCMP_SYS(kill),
 	SCMP_SYS(tgkill),

@@ -64,7 +64,7 @@ int serve_domain(const struct mmiod_options *opts, struct mmiod_config *cfg,
 	if (!be)
 		goto out;
 	destroy_stale_server(be, state_path, domid);
-	if (server_start(&server, be, cfg->workers))
+	if (server_start(&server, be, cfg))
 		goto out;
 	if (statefile_write(state_path, &(struct state_record){
 						getpid(), domid,

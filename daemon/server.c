@@ -30,6 +30,7 @@ void server_init(struct server *s)
 	s->stop_fd = -1;
 	s->host.set_irq = set_irq;
 	s->host.ctx = s;
+	fault_server_init(&s->faults);
 }
 
 static int open_region(struct server *s, const struct mmiod_config *cfg,
@@ -101,8 +102,9 @@ static void *serve_thread(void *arg)
 }
 
 int server_start(struct server *s, struct ioreq_backend *be,
-		 unsigned nr_workers)
+		 const struct mmiod_config *cfg)
 {
+	unsigned nr_workers = cfg->workers;
 	unsigned vcpus = 0;
 
 	s->engine = ioreq_engine_create(be, s->sets, nr_workers);
@@ -138,6 +140,9 @@ int server_start(struct server *s, struct ioreq_backend *be,
 		}
 		s->nthreads = i + 1;
 	}
+	if (cfg->fault_socket &&
+	    fault_server_start(&s->faults, cfg->fault_socket, s->engine))
+		return -1;
 	vcpus = ioreq_engine_nr_vcpus(s->engine);
 	log_info("serving %u vCPU%s with %u worker%s", vcpus,
 		 vcpus == 1 ? "" : "s", nr_workers, nr_workers == 1 ? "" : "s");

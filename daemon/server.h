@@ -13,6 +13,7 @@
 
 #include "config/config.h"
 #include "devices/devices.h"
+#include "fault_server.h"
 #include "ioreq/ioreq.h"
 #include "regions/regions.h"
 
@@ -27,14 +28,16 @@ struct server {
 	pthread_t *threads;
 	unsigned nthreads;
 	int stop_fd; /* written to stop the worker threads */
+	struct fault_server faults;
 };
 
 void server_init(struct server *s);
 /* Creates every region's device. Errors name FILE:LINE; -1 on error. */
 int server_open(struct server *s, const struct mmiod_config *cfg);
-/* Starts the engine on be and one serving thread per worker. */
+/* Starts the engine on be, one serving thread per worker, and the
+ * raw-fault socket if cfg names one. */
 int server_start(struct server *s, struct ioreq_backend *be,
-		 unsigned nr_workers);
+		 const struct mmiod_config *cfg);
 /* Stops the threads and tears the ioreq server down. */
 void server_stop(struct server *s);
 /* Flushes every device; -1 if any flush failed (each is logged). */

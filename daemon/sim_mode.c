@@ -93,7 +93,7 @@ int run_sim(const struct mmiod_options *opts)
 		_exit(run_guest(script, sim));
 
 	be = ioreq_backend_sim_open(sim);
-	if (!be || server_start(&server, be, cfg->workers) ||
+	if (!be || server_start(&server, be, cfg) ||
 	    confine(cfg->user, opts->seccomp))
 		goto out;
 	sd_notify(0, "READY=1");

@@ -115,10 +115,10 @@ uint64_t alu_compute(enum alu_op op, uint64_t a, uint64_t b, unsigned size,
 		bit = 1ull << (b & (size * 8 - 1));
 		f = (a & bit) ? FLAG_CF : 0;
 		defined = FLAG_CF;
-		res = op == ALU_BTS ? a | bit :
-		      op == ALU_BTR ? a & ~bit :
-		      op == ALU_BTC ? a ^ bit :
-				      a;
+		res = op == ALU_BTS   ? a | bit
+		      : op == ALU_BTR ? a & ~bit
+		      : op == ALU_BTC ? a ^ bit
+				      : a;
 		break;
 	default:
 		return a;

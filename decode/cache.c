@@ -25,8 +25,7 @@ static unsigned slot_of(enum cpu_mode mode, const uint8_t *bytes)
 
 struct decode_cache_entry *decode_cache_lookup(struct decoder *d,
 					       enum cpu_mode mode,
-					       const uint8_t *bytes,
-					       size_t len)
+					       const uint8_t *bytes, size_t len)
 {
 	struct decode_cache_entry *e;
 

@@ -15,16 +15,16 @@
 #include "decode_internal.h"
 
 enum family {
-	FAM_MOV,     /* MOV, MOVABS: either direction */
-	FAM_STORE,   /* MOVNTI: register -> memory */
-	FAM_MOVBE,   /* either direction, bytes swapped */
-	FAM_EXTEND,  /* MOVZX, MOVSX, MOVSXD: memory -> wider register */
-	FAM_ALU,     /* two operands, result to the first */
-	FAM_FLAGS,   /* CMP, TEST, BT: flags only */
-	FAM_UNARY,   /* INC, DEC, NOT, NEG on memory */
-	FAM_BITS,    /* BTS, BTR, BTC: read, modify a bit, write, CF */
+	FAM_MOV,    /* MOV, MOVABS: either direction */
+	FAM_STORE,  /* MOVNTI: register -> memory */
+	FAM_MOVBE,  /* either direction, bytes swapped */
+	FAM_EXTEND, /* MOVZX, MOVSX, MOVSXD: memory -> wider register */
+	FAM_ALU,    /* two operands, result to the first */
+	FAM_FLAGS,  /* CMP, TEST, BT: flags only */
+	FAM_UNARY,  /* INC, DEC, NOT, NEG on memory */
+	FAM_BITS,   /* BTS, BTR, BTC: read, modify a bit, write, CF */
 	FAM_XCHG,
-	FAM_STRING,  /* MOVS, STOS, LODS (by opcode: MOVSD is also SSE) */
+	FAM_STRING, /* MOVS, STOS, LODS (by opcode: MOVSD is also SSE) */
 };
 
 struct rule {
@@ -35,43 +35,43 @@ struct rule {
 };
 
 static const struct rule rules[] = {
-	{ X86_INS_MOV, FAM_MOV, ALU_NONE, EXTEND_NONE },
-	{ X86_INS_MOVABS, FAM_MOV, ALU_NONE, EXTEND_NONE },
-	{ X86_INS_MOVNTI, FAM_STORE, ALU_NONE, EXTEND_NONE },
-	{ X86_INS_MOVBE, FAM_MOVBE, ALU_NONE, EXTEND_NONE },
-	{ X86_INS_MOVZX, FAM_EXTEND, ALU_NONE, EXTEND_ZERO },
-	{ X86_INS_MOVSX, FAM_EXTEND, ALU_NONE, EXTEND_SIGN },
-	{ X86_INS_MOVSXD, FAM_EXTEND, ALU_NONE, EXTEND_SIGN },
-	{ X86_INS_ADD, FAM_ALU, ALU_ADD, EXTEND_NONE },
-	{ X86_INS_OR, FAM_ALU, ALU_OR, EXTEND_NONE },
-	{ X86_INS_ADC, FAM_ALU, ALU_ADC, EXTEND_NONE },
-	{ X86_INS_SBB, FAM_ALU, ALU_SBB, EXTEND_NONE },
-	{ X86_INS_AND, FAM_ALU, ALU_AND, EXTEND_NONE },
-	{ X86_INS_SUB, FAM_ALU, ALU_SUB, EXTEND_NONE },
-	{ X86_INS_XOR, FAM_ALU, ALU_XOR, EXTEND_NONE },
-	{ X86_INS_CMP, FAM_FLAGS, ALU_CMP, EXTEND_NONE },
-	{ X86_INS_TEST, FAM_FLAGS, ALU_TEST, EXTEND_NONE },
-	{ X86_INS_BT, FAM_FLAGS, ALU_BT, EXTEND_NONE },
-	{ X86_INS_BTS, FAM_BITS, ALU_BTS, EXTEND_NONE },
-	{ X86_INS_BTR, FAM_BITS, ALU_BTR, EXTEND_NONE },
-	{ X86_INS_BTC, FAM_BITS, ALU_BTC, EXTEND_NONE },
-	{ X86_INS_INC, FAM_UNARY, ALU_INC, EXTEND_NONE },
-	{ X86_INS_DEC, FAM_UNARY, ALU_DEC, EXTEND_NONE },
-	{ X86_INS_NOT, FAM_UNARY, ALU_NOT, EXTEND_NONE },
-	{ X86_INS_NEG, FAM_UNARY, ALU_NEG, EXTEND_NONE },
-	{ X86_INS_XCHG, FAM_XCHG, ALU_XCHG, EXTEND_NONE },
-	{ X86_INS_MOVSB, FAM_STRING, ALU_NONE, EXTEND_NONE },
-	{ X86_INS_MOVSW, FAM_STRING, ALU_NONE, EXTEND_NONE },
-	{ X86_INS_MOVSD, FAM_STRING, ALU_NONE, EXTEND_NONE },
-	{ X86_INS_MOVSQ, FAM_STRING, ALU_NONE, EXTEND_NONE },
-	{ X86_INS_STOSB, FAM_STRING, ALU_NONE, EXTEND_NONE },
-	{ X86_INS_STOSW, FAM_STRING, ALU_NONE, EXTEND_NONE },
-	{ X86_INS_STOSD, FAM_STRING, ALU_NONE, EXTEND_NONE },
-	{ X86_INS_STOSQ, FAM_STRING, ALU_NONE, EXTEND_NONE },
-	{ X86_INS_LODSB, FAM_STRING, ALU_NONE, EXTEND_NONE },
-	{ X86_INS_LODSW, FAM_STRING, ALU_NONE, EXTEND_NONE },
-	{ X86_INS_LODSD, FAM_STRING, ALU_NONE, EXTEND_NONE },
-	{ X86_INS_LODSQ, FAM_STRING, ALU_NONE, EXTEND_NONE },
+	{X86_INS_MOV, FAM_MOV, ALU_NONE, EXTEND_NONE},
+	{X86_INS_MOVABS, FAM_MOV, ALU_NONE, EXTEND_NONE},
+	{X86_INS_MOVNTI, FAM_STORE, ALU_NONE, EXTEND_NONE},
+	{X86_INS_MOVBE, FAM_MOVBE, ALU_NONE, EXTEND_NONE},
+	{X86_INS_MOVZX, FAM_EXTEND, ALU_NONE, EXTEND_ZERO},
+	{X86_INS_MOVSX, FAM_EXTEND, ALU_NONE, EXTEND_SIGN},
+	{X86_INS_MOVSXD, FAM_EXTEND, ALU_NONE, EXTEND_SIGN},
+	{X86_INS_ADD, FAM_ALU, ALU_ADD, EXTEND_NONE},
+	{X86_INS_OR, FAM_ALU, ALU_OR, EXTEND_NONE},
+	{X86_INS_ADC, FAM_ALU, ALU_ADC, EXTEND_NONE},
+	{X86_INS_SBB, FAM_ALU, ALU_SBB, EXTEND_NONE},
+	{X86_INS_AND, FAM_ALU, ALU_AND, EXTEND_NONE},
+	{X86_INS_SUB, FAM_ALU, ALU_SUB, EXTEND_NONE},
+	{X86_INS_XOR, FAM_ALU, ALU_XOR, EXTEND_NONE},
+	{X86_INS_CMP, FAM_FLAGS, ALU_CMP, EXTEND_NONE},
+	{X86_INS_TEST, FAM_FLAGS, ALU_TEST, EXTEND_NONE},
+	{X86_INS_BT, FAM_FLAGS, ALU_BT, EXTEND_NONE},
+	{X86_INS_BTS, FAM_BITS, ALU_BTS, EXTEND_NONE},
+	{X86_INS_BTR, FAM_BITS, ALU_BTR, EXTEND_NONE},
+	{X86_INS_BTC, FAM_BITS, ALU_BTC, EXTEND_NONE},
+	{X86_INS_INC, FAM_UNARY, ALU_INC, EXTEND_NONE},
+	{X86_INS_DEC, FAM_UNARY, ALU_DEC, EXTEND_NONE},
+	{X86_INS_NOT, FAM_UNARY, ALU_NOT, EXTEND_NONE},
+	{X86_INS_NEG, FAM_UNARY, ALU_NEG, EXTEND_NONE},
+	{X86_INS_XCHG, FAM_XCHG, ALU_XCHG, EXTEND_NONE},
+	{X86_INS_MOVSB, FAM_STRING, ALU_NONE, EXTEND_NONE},
+	{X86_INS_MOVSW, FAM_STRING, ALU_NONE, EXTEND_NONE},
+	{X86_INS_MOVSD, FAM_STRING, ALU_NONE, EXTEND_NONE},
+	{X86_INS_MOVSQ, FAM_STRING, ALU_NONE, EXTEND_NONE},
+	{X86_INS_STOSB, FAM_STRING, ALU_NONE, EXTEND_NONE},
+	{X86_INS_STOSW, FAM_STRING, ALU_NONE, EXTEND_NONE},
+	{X86_INS_STOSD, FAM_STRING, ALU_NONE, EXTEND_NONE},
+	{X86_INS_STOSQ, FAM_STRING, ALU_NONE, EXTEND_NONE},
+	{X86_INS_LODSB, FAM_STRING, ALU_NONE, EXTEND_NONE},
+	{X86_INS_LODSW, FAM_STRING, ALU_NONE, EXTEND_NONE},
+	{X86_INS_LODSD, FAM_STRING, ALU_NONE, EXTEND_NONE},
+	{X86_INS_LODSQ, FAM_STRING, ALU_NONE, EXTEND_NONE},
 };
 
 static const struct rule *find_rule(unsigned id)
@@ -82,7 +82,7 @@ static const struct rule *find_rule(unsigned id)
 	return NULL;
 }
 
-static const cs_mode cs_modes[] = { CS_MODE_16, CS_MODE_32, CS_MODE_64 };
+static const cs_mode cs_modes[] = {CS_MODE_16, CS_MODE_32, CS_MODE_64};
 
 static int mode_index(enum cpu_mode mode)
 {
@@ -93,7 +93,7 @@ int decode_global_init(void)
 {
 	/* Decoding one instruction of each kind fills Capstone's lazily
 	 * built tables while only this thread runs. */
-	static const uint8_t warm[] = { 0x89, 0x08 };
+	static const uint8_t warm[] = {0x89, 0x08};
 	struct decoder *d = decoder_create();
 	struct decoded out;
 	char err[128];
@@ -159,9 +159,10 @@ static void hex_bytes(char *buf, size_t len, const uint8_t *bytes, size_t n)
 					 i ? " " : "", bytes[i]);
 }
 
-__attribute__((format(printf, 5, 6))) static int
-fail(char *err, size_t errlen, const uint8_t *bytes, size_t n,
-     const char *fmt, ...)
+__attribute__((format(printf, 5, 6))) static int fail(char *err, size_t errlen,
+						      const uint8_t *bytes,
+						      size_t n, const char *fmt,
+						      ...)
 {
 	char hex[64];
 	va_list ap;
@@ -227,8 +228,8 @@ static int source_operand(const cs_insn *insn, const cs_x86 *x, int mem,
 		return fail(err, errlen, insn->bytes, insn->size,
 			    "unsupported instruction %s with a %s operand",
 			    insn->mnemonic,
-			    op->type == X86_OP_REG ? "special register" :
-						     "non-register");
+			    op->type == X86_OP_REG ? "special register"
+						   : "non-register");
 	return 0;
 }
 
@@ -251,8 +252,7 @@ static void effective_address(const cs_x86 *x, const cs_x86_op *mem,
 	 * are not told. */
 	out->ea_checkable = mode == CPU_MODE_64 &&
 			    mem->mem.segment != X86_REG_FS &&
-			    mem->mem.segment != X86_REG_GS &&
-			    x->addr_size == 8;
+			    mem->mem.segment != X86_REG_GS && x->addr_size == 8;
 }
 
 static int decode_string(const cs_insn *insn, const cs_x86 *x,

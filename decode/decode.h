@@ -27,9 +27,25 @@ enum cpu_mode { CPU_MODE_16 = 16, CPU_MODE_32 = 32, CPU_MODE_64 = 64 };
 
 /* General registers in x86 encoding order, then RIP and RFLAGS. */
 enum reg {
-	REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
-	REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
-	REG_RIP, REG_RFLAGS, REG_COUNT,
+	REG_RAX,
+	REG_RCX,
+	REG_RDX,
+	REG_RBX,
+	REG_RSP,
+	REG_RBP,
+	REG_RSI,
+	REG_RDI,
+	REG_R8,
+	REG_R9,
+	REG_R10,
+	REG_R11,
+	REG_R12,
+	REG_R13,
+	REG_R14,
+	REG_R15,
+	REG_RIP,
+	REG_RFLAGS,
+	REG_COUNT,
 };
 
 struct regs {
@@ -48,17 +64,33 @@ struct regs {
 
 /* The shapes an MMIO instruction can take. */
 enum decode_kind {
-	KIND_WRITE,	 /* register or immediate -> memory (MOV, MOVNTI, MOVBE) */
-	KIND_READ,	 /* memory -> register, maybe extended (MOV, MOVZX, ...) */
-	KIND_RMW,	 /* read, compute, write back, flags (ADD, XCHG, BTS, ...) */
+	KIND_WRITE, /* register or immediate -> memory (MOV, MOVNTI, MOVBE) */
+	KIND_READ,  /* memory -> register, maybe extended (MOV, MOVZX, ...) */
+	KIND_RMW,   /* read, compute, write back, flags (ADD, XCHG, BTS, ...) */
 	KIND_READ_FLAGS, /* read, compute flags only (CMP, TEST, BT) */
 	KIND_STRING,	 /* MOVS, STOS, LODS, maybe with REP */
 };
 
 enum alu_op {
-	ALU_NONE, ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR,
-	ALU_CMP, ALU_TEST, ALU_INC, ALU_DEC, ALU_NOT, ALU_NEG, ALU_XCHG,
-	ALU_BT, ALU_BTS, ALU_BTR, ALU_BTC,
+	ALU_NONE,
+	ALU_ADD,
+	ALU_OR,
+	ALU_ADC,
+	ALU_SBB,
+	ALU_AND,
+	ALU_SUB,
+	ALU_XOR,
+	ALU_CMP,
+	ALU_TEST,
+	ALU_INC,
+	ALU_DEC,
+	ALU_NOT,
+	ALU_NEG,
+	ALU_XCHG,
+	ALU_BT,
+	ALU_BTS,
+	ALU_BTR,
+	ALU_BTC,
 };
 
 enum string_op { STRING_MOVS, STRING_STOS, STRING_LODS };
@@ -75,18 +107,18 @@ struct reg_operand {
 
 struct decoded {
 	enum decode_kind kind;
-	enum alu_op op;		 /* RMW and READ_FLAGS */
-	enum string_op string;	 /* STRING */
-	enum extend extend;	 /* READ */
-	unsigned length;	 /* instruction bytes */
-	unsigned size;		 /* bytes per memory access */
-	struct reg_operand reg;	 /* source (WRITE, RMW), destination (READ) */
-	bool mem_is_dest;	 /* RMW/READ_FLAGS: memory is the first operand */
+	enum alu_op op;		/* RMW and READ_FLAGS */
+	enum string_op string;	/* STRING */
+	enum extend extend;	/* READ */
+	unsigned length;	/* instruction bytes */
+	unsigned size;		/* bytes per memory access */
+	struct reg_operand reg; /* source (WRITE, RMW), destination (READ) */
+	bool mem_is_dest; /* RMW/READ_FLAGS: memory is the first operand */
 	bool has_imm;
-	uint64_t imm;		 /* extended to the operand size */
-	bool byte_swap;		 /* MOVBE */
-	bool rep;		 /* STRING with REP/REPE/REPNE */
-	unsigned addr_size;	 /* 2, 4 or 8: width of RSI/RDI/RCX */
+	uint64_t imm;	    /* extended to the operand size */
+	bool byte_swap;	    /* MOVBE */
+	bool rep;	    /* STRING with REP/REPE/REPNE */
+	unsigned addr_size; /* 2, 4 or 8: width of RSI/RDI/RCX */
 	/* The memory operand's effective address inputs, for the page
 	 * offset check (64-bit mode, no FS/GS override). */
 	bool ea_checkable;
@@ -158,7 +190,6 @@ const char *reg_operand_name(const struct reg_operand *op);
 /* The register file as the CPU leaves it: merges, AH..BH, zero-extension
  * of 32-bit destinations. */
 uint64_t reg_read(const struct regs *regs, const struct reg_operand *op);
-void reg_write(struct regs *regs, const struct reg_operand *op,
-	       uint64_t value);
+void reg_write(struct regs *regs, const struct reg_operand *op, uint64_t value);
 
 #endif

@@ -17,9 +17,9 @@ struct decode_cache_entry {
 };
 
 struct decoder {
-	csh cs[3];	    /* one handle per mode: 16, 32, 64 */
+	csh cs[3]; /* one handle per mode: 16, 32, 64 */
 	bool open[3];
-	cs_insn *insn[3];   /* reused: no allocation per decode */
+	cs_insn *insn[3]; /* reused: no allocation per decode */
 	bool cache_enabled;
 	struct decode_cache_entry cache[DECODE_CACHE_SIZE];
 };

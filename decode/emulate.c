@@ -73,9 +73,9 @@ static void advance_rip(struct regs *regs, enum cpu_mode mode, unsigned n)
 {
 	uint64_t ip = regs->r[REG_RIP] + n;
 
-	regs->r[REG_RIP] = mode == CPU_MODE_64 ? ip :
-			   mode == CPU_MODE_32 ? ip & 0xffffffffull :
-						 ip & 0xffff;
+	regs->r[REG_RIP] = mode == CPU_MODE_64	 ? ip
+			   : mode == CPU_MODE_32 ? ip & 0xffffffffull
+						 : ip & 0xffff;
 }
 
 static int check_fault(const struct fault *f, const struct decoded *dc,
@@ -199,7 +199,7 @@ static uint64_t addr_reg(const struct regs *regs, enum reg r, unsigned size)
 static void set_addr_reg(struct regs *regs, enum reg r, unsigned size,
 			 uint64_t v)
 {
-	struct reg_operand op = { r, size, false };
+	struct reg_operand op = {r, size, false};
 
 	reg_write(regs, &op, v);
 }
@@ -216,13 +216,12 @@ static uint64_t elements_in_page(uint64_t gpa, unsigned size, bool down)
 
 static int emulate_string(const struct decoded *dc, const struct fault *f,
 			  struct regs *regs, const struct emulate_ops *ops,
-			  void *ctx, unsigned max_rep, char *err,
-			  size_t errlen)
+			  void *ctx, unsigned max_rep, char *err, size_t errlen)
 {
 	bool down = regs->r[REG_RFLAGS] & FLAG_DF;
 	uint64_t count = dc->rep ? addr_reg(regs, REG_RCX, dc->addr_size) : 1;
 	uint64_t n = count, step = dc->size;
-	struct reg_operand rax = { REG_RAX, dc->size, false };
+	struct reg_operand rax = {REG_RAX, dc->size, false};
 
 	if (n > max_rep)
 		n = max_rep;
@@ -241,8 +240,7 @@ static int emulate_string(const struct decoded *dc, const struct fault *f,
 				return -1;
 			break;
 		case STRING_LODS:
-			if (mmio_read(ops, ctx, gpa, dc->size, &v, err,
-				      errlen))
+			if (mmio_read(ops, ctx, gpa, dc->size, &v, err, errlen))
 				return -1;
 			reg_write(regs, &rax, v);
 			break;
@@ -251,10 +249,11 @@ static int emulate_string(const struct decoded *dc, const struct fault *f,
 			if (f->dir == IO_WRITE) {
 				if (!ops->mem_read ||
 				    ops->mem_read(ctx, si, dc->size, &v)) {
-					snprintf(err, errlen,
-						 "movs: source memory at 0x%llx "
-						 "is out of reach",
-						 (unsigned long long)si);
+					snprintf(
+						err, errlen,
+						"movs: source memory at 0x%llx "
+						"is out of reach",
+						(unsigned long long)si);
 					return -1;
 				}
 				if (mmio_write(ops, ctx, gpa, dc->size, v, err,
@@ -322,8 +321,8 @@ int emulate_fault(struct decoder *d, const struct fault *f, struct regs *regs,
 		break;
 	case KIND_STRING:
 		rc = emulate_string(&dc, f, &out, ops, ctx,
-				    ops->max_rep ? ops->max_rep :
-						   EMULATE_MAX_REP,
+				    ops->max_rep ? ops->max_rep
+						 : EMULATE_MAX_REP,
 				    err, errlen);
 		if (rc == 0)
 			*regs = out;

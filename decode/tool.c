@@ -93,9 +93,9 @@ static const char *access_of(const struct decoded *dc)
 	case KIND_RMW:
 		return dc->mem_is_dest ? "read-write" : "read";
 	case KIND_STRING:
-		return dc->string == STRING_STOS ? "write" :
-		       dc->string == STRING_LODS ? "read" :
-						   "read-write";
+		return dc->string == STRING_STOS   ? "write"
+		       : dc->string == STRING_LODS ? "read"
+						   : "read-write";
 	default:
 		return "read";
 	}
@@ -104,14 +104,14 @@ static const char *access_of(const struct decoded *dc)
 /* The register a read fills, if any. */
 static const struct reg_operand *destination(const struct decoded *dc)
 {
-	static const struct reg_operand none = { -1, 0, false };
+	static const struct reg_operand none = {-1, 0, false};
 	static struct reg_operand acc;
 
 	if (dc->kind == KIND_READ ||
 	    (dc->kind == KIND_RMW && (!dc->mem_is_dest || dc->op == ALU_XCHG)))
 		return &dc->reg;
 	if (dc->kind == KIND_STRING && dc->string == STRING_LODS) {
-		acc = (struct reg_operand){ REG_RAX, dc->size, false };
+		acc = (struct reg_operand){REG_RAX, dc->size, false};
 		return &acc;
 	}
 	return &none;
@@ -144,8 +144,7 @@ static uint64_t effective_address(const struct decoded *dc,
 }
 
 /* What a write puts in memory: MOVBE stores the bytes reversed. */
-static uint64_t written_value(const struct decoded *dc,
-			      const struct regs *regs)
+static uint64_t written_value(const struct decoded *dc, const struct regs *regs)
 {
 	uint64_t v = dc->has_imm ? dc->imm : reg_read(regs, &dc->reg);
 	uint64_t swapped = 0;
@@ -167,20 +166,20 @@ static uint64_t rep_count(const struct decoded *dc, const struct regs *regs)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "mode", required_argument, NULL, 'm' },
-		{ "reg", required_argument, NULL, 'r' },
-		{ "read-value", required_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"mode", required_argument, NULL, 'm'},
+		{"reg", required_argument, NULL, 'r'},
+		{"read-value", required_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
-	struct capture cap = { 0 };
+	struct capture cap = {0};
 	bool have_read_value = false;
 	enum cpu_mode mode = CPU_MODE_64;
-	struct regs regs = { { 0 } };
+	struct regs regs = {{0}};
 	const struct reg_operand *dst;
 	struct decoder *d;
 	struct decoded dc;
-	struct fault f = { 0 };
+	struct fault f = {0};
 	char err[256];
 	int c;
 
@@ -201,8 +200,9 @@ int main(int argc, char **argv)
 		case 'r':
 			eq = strchr(optarg, '=');
 			if (!eq)
-				return usage_error("--reg: '%s' is not NAME=VALUE",
-						   optarg);
+				return usage_error(
+					"--reg: '%s' is not NAME=VALUE",
+					optarg);
 			*eq = '\0';
 			r = reg_by_name(optarg);
 			if (r < 0)
@@ -211,8 +211,8 @@ int main(int argc, char **argv)
 					"rax..r15, rip, rflags)",
 					optarg);
 			if (parse_u64(eq + 1, &v))
-				return usage_error("--reg: '%s' is not a number",
-						   eq + 1);
+				return usage_error(
+					"--reg: '%s' is not a number", eq + 1);
 			regs.r[r] = v;
 			break;
 		case 'v':
@@ -250,16 +250,16 @@ int main(int argc, char **argv)
 	       dc.mnemonic, dc.length, access_of(&dc), dc.size,
 	       rep_count(&dc, &regs));
 	if (dc.kind == KIND_WRITE)
-		printf(",\"value\":\"0x%" PRIx64 "\"", written_value(&dc, &regs));
+		printf(",\"value\":\"0x%" PRIx64 "\"",
+		       written_value(&dc, &regs));
 	else if (dc.kind == KIND_STRING && dc.string == STRING_STOS)
 		printf(",\"value\":\"0x%" PRIx64 "\"",
 		       regs.r[REG_RAX] & access_mask(dc.size));
 	if (dst->reg >= 0)
 		printf(",\"register\":\"%s\"", reg_operand_name(dst));
-	printf(",\"extend\":\"%s\"",
-	       dc.extend == EXTEND_ZERO ? "zero" :
-	       dc.extend == EXTEND_SIGN ? "sign" :
-					  "none");
+	printf(",\"extend\":\"%s\"", dc.extend == EXTEND_ZERO	? "zero"
+				     : dc.extend == EXTEND_SIGN ? "sign"
+								: "none");
 	if (have_read_value) {
 		f.mode = mode;
 		f.dir = fault_dir(&dc);

@@ -134,6 +134,20 @@ static uint64_t serve_access(struct ioreq_worker *w,
 	return result;
 }
 
+void ioreq_worker_access(struct ioreq_worker *w, struct mmio_access *a)
+{
+	uint64_t v;
+
+	a->data_is_ptr = false;
+	if (a->space == IO_SPACE_PIO)
+		a->addr &= 0xffff;
+	if (a->dir == IO_WRITE)
+		a->data &= access_mask(a->size);
+	v = serve_access(w, a);
+	if (a->dir == IO_READ)
+		a->data = v;
+}
+
 static uint64_t invalid(struct ioreq_worker *w, const ioreq_t *req,
 			unsigned vcpu, const char *why)
 {

@@ -31,7 +31,8 @@ struct ioreq_engine *ioreq_engine_create(struct ioreq_backend *be,
 	for (unsigned s = 0; s < IO_SPACE_COUNT; s++)
 		e->regions[s] = regions[s];
 	e->nr_workers = nr_workers;
-	e->workers = calloc(nr_workers, sizeof(*e->workers));
+	/* One more than asked: the raw-fault worker, at the end. */
+	e->workers = calloc(nr_workers + 1, sizeof(*e->workers));
 	e->vcpu_local_port = calloc(be->nr_vcpus, sizeof(uint32_t));
 	e->vcpu_worker = calloc(be->nr_vcpus, sizeof(*e->vcpu_worker));
 	if (!e->workers || !e->vcpu_local_port || !e->vcpu_worker) {
@@ -39,7 +40,7 @@ struct ioreq_engine *ioreq_engine_create(struct ioreq_backend *be,
 		return NULL;
 	}
 	pthread_mutex_init(&e->buffered_lock, NULL);
-	for (unsigned i = 0; i < nr_workers; i++) {
+	for (unsigned i = 0; i <= nr_workers; i++) {
 		e->workers[i].engine = e;
 		e->workers[i].index = i;
 		e->workers[i].buffered_local_port = -1;
@@ -258,7 +259,7 @@ void ioreq_engine_destroy(struct ioreq_engine *e)
 		return;
 	ioreq_engine_stop(e);
 	if (e->workers)
-		for (unsigned i = 0; i < e->nr_workers; i++)
+		for (unsigned i = 0; i <= e->nr_workers; i++)
 			free(e->workers[i].ports);
 	for (unsigned s = 0; s < IO_SPACE_COUNT; s++)
 		if (e->owned_regions[s])
@@ -303,8 +304,13 @@ static void add_stats(struct ioreq_stats *sum, const struct ioreq_stats *s)
 void ioreq_engine_stats(const struct ioreq_engine *e, struct ioreq_stats *out)
 {
 	memset(out, 0, sizeof(*out));
-	for (unsigned i = 0; i < e->nr_workers; i++)
+	for (unsigned i = 0; i <= e->nr_workers; i++)
 		add_stats(out, &e->workers[i].stats);
+}
+
+struct ioreq_worker *ioreq_engine_fault_worker(struct ioreq_engine *e)
+{
+	return &e->workers[e->nr_workers];
 }
 
 int ioreq_worker_fd(const struct ioreq_worker *w)

@@ -118,6 +118,13 @@ struct ioreq_worker *ioreq_engine_worker(struct ioreq_engine *engine,
 void ioreq_engine_stats(const struct ioreq_engine *engine,
 			struct ioreq_stats *out);
 
+/* A worker with no event channel, for accesses that don't come through
+ * the ioreq pages (raw faults). One thread uses it at a time. */
+struct ioreq_worker *ioreq_engine_fault_worker(struct ioreq_engine *engine);
+/* Serves one access (not data_is_ptr) through the regions and devices,
+ * counted like any other; a read's value lands in a->data. */
+void ioreq_worker_access(struct ioreq_worker *worker, struct mmio_access *a);
+
 /* The worker's pollable fd: readable when one of its ports fired. */
 int ioreq_worker_fd(const struct ioreq_worker *worker);
 /* Serves every pending event of the worker without blocking. */

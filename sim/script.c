@@ -394,9 +394,16 @@ static unsigned run_command(const struct script *s, const struct command *c,
 		sim_domain_kill(sim);
 		return 0;
 	case OP_SLEEP:
-		ts.tv_sec = (time_t)(c->value / 1000);
-		ts.tv_nsec = (long)(c->value % 1000) * 1000000;
-		nanosleep(&ts, NULL);
+		/* In slices, so that a guest whose domain dies stops. */
+		for (uint64_t ms = 0; ms < c->value; ms += 10) {
+			if (atomic_load(&sim->ctl->domain_dead))
+				break;
+			ts.tv_sec = 0;
+			ts.tv_nsec = (long)(c->value - ms < 10 ? c->value - ms :
+								 10) *
+				     1000000;
+			nanosleep(&ts, NULL);
+		}
 		return 0;
 	case OP_BUFFERED_WRITE:
 		return sim_guest_buffered_write(sim, IO_SPACE_MMIO, c->addr,
