@@ -11,6 +11,7 @@
 
 #include <libxlutil.h>
 
+#include "common/array.h"
 #include "common/log.h"
 #include "common/parse.h"
 #include "keyscan.h"
@@ -34,6 +35,7 @@ struct loader {
 	struct mmiod_config *cfg;
 	char *err;
 	size_t errlen;
+	size_t regions_cap;
 };
 
 __attribute__((format(printf, 3, 4))) static int
@@ -385,18 +387,16 @@ static int load_list(struct loader *ld, const char *key, enum io_space space,
 	for (int i = 0; i < entries; i++) {
 		struct mmiod_config *cfg = ld->cfg;
 		const char *text = xlu_cfg_get_listitem(list, i);
-		struct config_region *r, *regions;
+		struct config_region *r;
 		struct region conflict;
 		enum region_error err;
 		char name[32];
 
 		snprintf(name, sizeof(name), "%s[%d]", key, i);
-		regions = realloc(cfg->regions,
-				  (cfg->nregions + 1) * sizeof(*regions));
-		if (!regions)
+		if (array_reserve((void **)&cfg->regions, &ld->regions_cap,
+				  cfg->nregions + 1, sizeof(*cfg->regions)))
 			return fail(ld, 0, "out of memory");
-		cfg->regions = regions;
-		r = &regions[cfg->nregions++];
+		r = &cfg->regions[cfg->nregions++];
 		memset(r, 0, sizeof(*r));
 		r->space = space;
 		r->line = sk && (size_t)i < sk->nitems ? sk->item_lines[i]

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
+
 struct cursor {
 	const char *p, *end;
 	int line;
@@ -78,12 +80,10 @@ static int skip_value(struct cursor *c, struct scanned_key *key)
 			return 0;
 		}
 		if (key) {
-			int *lines = realloc(key->item_lines,
-					     (key->nitems + 1) * sizeof(int));
-
-			if (!lines)
+			if (array_reserve((void **)&key->item_lines,
+					  &key->items_cap, key->nitems + 1,
+					  sizeof(int)))
 				return -1;
-			key->item_lines = lines;
 			key->item_lines[key->nitems++] = c->line;
 		}
 		if (skip_value(c, NULL) < 0)
@@ -94,20 +94,20 @@ static int skip_value(struct cursor *c, struct scanned_key *key)
 int keyscan_text(const char *text, size_t len, struct keyscan *out)
 {
 	struct cursor c = {text, text + len, 1};
+	size_t capacity = 0;
 
 	memset(out, 0, sizeof(*out));
 	for (;;) {
-		struct scanned_key *keys, *key;
+		struct scanned_key *key;
 		size_t n = 0;
 
 		skip_blank(&c);
 		if (c.p >= c.end)
 			return 0;
-		keys = realloc(out->keys, (out->count + 1) * sizeof(*keys));
-		if (!keys)
+		if (array_reserve((void **)&out->keys, &capacity,
+				  out->count + 1, sizeof(*out->keys)))
 			goto nomem;
-		out->keys = keys;
-		key = &keys[out->count++];
+		key = &out->keys[out->count++];
 		memset(key, 0, sizeof(*key));
 		key->line = c.line;
 		while (c.p < c.end && is_ident(*c.p)) {

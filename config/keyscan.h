@@ -14,7 +14,7 @@
 struct scanned_key {
 	char name[64];
 	int line;
-	size_t nitems;
+	size_t nitems, items_cap;
 	int *item_lines; /* lines of the items of a list value */
 };
 

@@ -57,6 +57,7 @@ int run_sim(const struct mmiod_options *opts)
 	struct server server;
 	struct sim_options so;
 	int status = 1, guest_status = 1;
+	bool stopped_by_signal = false;
 	pid_t guest = -1;
 	char err[512];
 
@@ -108,6 +109,7 @@ int run_sim(const struct mmiod_options *opts)
 	case STOP_SIGNAL:
 		log_info("stopping on signal");
 		status = 0;
+		stopped_by_signal = true;
 		break;
 	default:
 		break;
@@ -125,8 +127,10 @@ out:
 	sim_destroy(sim);
 	script_free(script);
 	config_free(cfg);
-	/* The guest's verdict (every expect held) is the exit status. */
-	return status ? status : guest_status;
+	/* When the guest finished, its verdict (every expect held) is the
+	 * exit status; when a signal stopped us, the guest was cut short
+	 * and has no verdict. */
+	return status ? status : stopped_by_signal ? 0 : guest_status;
 }
 
 /* --- mmiod --sim-guest SOCKET SCRIPT ---------------------------------- */

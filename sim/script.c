@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/array.h"
 #include "common/parse.h"
 
 enum op {
@@ -39,7 +40,7 @@ struct command {
 struct script {
 	char *path;
 	unsigned nr_vcpus;
-	size_t ncommands;
+	size_t ncommands, capacity;
 	struct command *commands;
 };
 
@@ -263,12 +264,9 @@ static int parse_line(struct parser *p, struct script *s, char *text)
 		return fail(p, "vcpu %" PRIu64 " does not exist (vcpus %u)",
 			    c.value, s->nr_vcpus ? s->nr_vcpus : 1);
 	{
-		struct command *grown = realloc(
-			s->commands, (s->ncommands + 1) * sizeof(*grown));
-
-		if (!grown)
+		if (array_reserve((void **)&s->commands, &s->capacity,
+				  s->ncommands + 1, sizeof(*s->commands)))
 			return fail(p, "out of memory");
-		s->commands = grown;
 		s->commands[s->ncommands++] = c;
 	}
 	return 0;
