@@ -408,6 +408,9 @@ static int load_list(struct loader *ld, const char *key, enum io_space space,
 		/* The set holds indices, not pointers: cfg->regions moves. */
 		err = regions_add(set, r->base, r->size,
 				  (void *)(uintptr_t)cfg->nregions, &conflict);
+		/* Nobody else looks at this set: free the old array now,
+		 * or a large config keeps n copies of it. */
+		regions_reclaim(set);
 		if (err == REGION_OVERLAP) {
 			const struct config_region *other =
 				&cfg->regions[(uintptr_t)conflict.data - 1];
@@ -484,6 +487,20 @@ fail:
 	return NULL;
 }
 
+/* libxlutil's lexer asserts (and so aborts the process) on a NUL byte
+ * inside a quoted string: refuse anything that is not text first. */
+static int check_text(struct loader *ld, const char *data, size_t len)
+{
+	const char *nul = memchr(data, '\0', len);
+	int line = 1;
+
+	if (!nul)
+		return 0;
+	for (const char *p = data; p < nul; p++)
+		line += *p == '\n';
+	return fail(ld, line, "contains a NUL byte: not a text file");
+}
+
 /* libxlutil reports syntax errors as text on a stream; pass it on. The
  * stream must outlive the XLU_Config, so config_load() closes it. */
 static int parse_syntax(struct loader *ld, const char *data, size_t len)
@@ -529,7 +546,8 @@ struct mmiod_config *config_load(const char *path, const char *const *types,
 	data = read_file(&ld, &len);
 	if (!data)
 		goto out;
-	if (parse_syntax(&ld, data, len) == 0) {
+	if (check_text(&ld, data, len) == 0 &&
+	    parse_syntax(&ld, data, len) == 0) {
 		if (keyscan_text(data, len, &ld.scan))
 			fail(&ld, 0, "out of memory");
 		else if (!check_keys(&ld) && !load_options(&ld) &&

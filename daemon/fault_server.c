@@ -86,11 +86,11 @@ static const struct emulate_ops fault_ops = {
 	f_mem_write, MMIOD_FAULT_MAX_DATA,
 };
 
-static void answer(struct fault_server *fs,
-		   const struct mmiod_fault_request *req,
-		   struct mmiod_fault_reply *reply)
+void fault_answer(struct decoder *decoder, struct ioreq_worker *worker,
+		  const struct mmiod_fault_request *req,
+		  struct mmiod_fault_reply *reply)
 {
-	struct fault_ctx ctx = {fs->worker, req->vcpu, req, reply, 0};
+	struct fault_ctx ctx = {worker, req->vcpu, req, reply, 0};
 	struct fault f = {.gpa = req->gpa,
 			  .size = req->size,
 			  .dir = req->dir ? IO_READ : IO_WRITE,
@@ -116,7 +116,7 @@ static void answer(struct fault_server *fs,
 	f.mode = (enum cpu_mode)req->mode;
 	memcpy(f.insn, req->insn, req->insn_len);
 	memcpy(regs.r, req->regs, sizeof(regs.r));
-	if (emulate_fault(fs->decoder, &f, &regs, &fault_ops, &ctx,
+	if (emulate_fault(decoder, &f, &regs, &fault_ops, &ctx,
 			  reply->error, sizeof(reply->error))) {
 		reply->status =
 			strncmp(reply->error, "unsupported", 11) &&
@@ -144,7 +144,7 @@ static int serve_client(struct fault_server *fs, struct client *c)
 	if (c->have < sizeof(c->req))
 		return 0;
 	c->have = 0;
-	answer(fs, &c->req, &reply);
+	fault_answer(fs->decoder, fs->worker, &c->req, &reply);
 	for (size_t done = 0; done < sizeof(reply);) {
 		ssize_t w = write(c->fd, (char *)&reply + done,
 				  sizeof(reply) - done);
@@ -210,6 +210,13 @@ int fault_server_start(struct fault_server *fs, const char *path,
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
+	/* Only this thread decodes, and Capstone's lazy tables are filled
+	 * here, before it starts. A daemon without a fault socket never
+	 * touches Capstone's megabytes of tables. */
+	if (decode_global_init()) {
+		log_error("fault_socket %s: cannot initialise Capstone", path);
+		return -1;
+	}
 	fs->path = strdup(path);
 	fs->decoder = decoder_create();
 	fs->worker = ioreq_engine_fault_worker(engine);

@@ -22,6 +22,16 @@ struct fault_server {
 	struct decoder *decoder;
 };
 
+struct decoder;
+struct mmiod_fault_request;
+struct mmiod_fault_reply;
+
+/* Answers one request: validates it, emulates it through worker, fills
+ * reply. Never fails: every problem is a status in the reply. */
+void fault_answer(struct decoder *decoder, struct ioreq_worker *worker,
+		  const struct mmiod_fault_request *req,
+		  struct mmiod_fault_reply *reply);
+
 void fault_server_init(struct fault_server *fs);
 /* Listens at path (replacing a stale socket) and serves from a thread.
  * 0, or -1 with the reason logged. */

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 
 #include "common/log.h"
-#include "decode/decode.h"
 #include "guest_config.h"
 #include "modes.h"
 #include "options.h"
@@ -37,12 +36,6 @@ int main(int argc, char **argv)
 
 	if (options_parse(argc, argv, &opts))
 		return 2;
-	/* Capstone builds tables lazily and without a lock: do it now,
-	 * before any thread exists. */
-	if (decode_global_init()) {
-		fprintf(stderr, "mmiod: cannot initialise Capstone\n");
-		return 1;
-	}
 	if (opts.log_level >= 0)
 		log_set_level(opts.log_level);
 	switch (opts.mode) {

@@ -63,6 +63,8 @@ static int open_region(struct server *s, const struct mmiod_config *cfg,
 		log_error("out of memory");
 		return -1;
 	}
+	/* No worker runs yet: the replaced array can go at once. */
+	regions_reclaim(s->sets[r->space]);
 	s->ntargets = i + 1;
 	return 0;
 }

@@ -21,6 +21,7 @@ struct decoder {
 	bool open[3];
 	cs_insn *insn[3]; /* reused: no allocation per decode */
 	bool cache_enabled;
+	unsigned next_way; /* round-robin replacement */
 	struct decode_cache_entry cache[DECODE_CACHE_SIZE];
 };
 

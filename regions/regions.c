@@ -2,6 +2,7 @@
 #include "regions.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,9 @@
 struct region_array {
 	struct region_array *retired_next;
 	size_t count;
+	/* The bases again, packed: the binary search touches a third of
+	 * the cache lines it would on items[]. */
+	uint64_t *bases;
 	struct region items[];
 };
 
@@ -22,12 +26,20 @@ static struct region_array *array_alloc(size_t count)
 {
 	struct region_array *a;
 
-	a = malloc(sizeof(*a) + count * sizeof(a->items[0]));
+	a = malloc(sizeof(*a) + count * (sizeof(a->items[0]) + sizeof(uint64_t)));
 	if (!a)
 		return NULL;
 	a->retired_next = NULL;
 	a->count = count;
+	a->bases = (uint64_t *)(a->items + count);
 	return a;
+}
+
+/* Fills bases[] from items[] once the items are in place. */
+static void index_bases(struct region_array *a)
+{
+	for (size_t i = 0; i < a->count; i++)
+		a->bases[i] = a->items[i].base;
 }
 
 struct region_set *regions_create(void)
@@ -68,20 +80,23 @@ void regions_destroy(struct region_set *set)
 	free(set);
 }
 
-/* Index of the first region whose base is greater than addr. */
+/* Index of the first region whose base is greater than addr. Branchless
+ * (the compiler emits a conditional move), so that a lookup costs no
+ * mispredicted branches, only the cache lines it touches. */
 static size_t upper_bound(const struct region_array *a, uint64_t addr)
 {
-	size_t lo = 0, hi = a->count;
+	const uint64_t *base = a->bases;
+	size_t n = a->count;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+	if (n == 0)
+		return 0;
+	while (n > 1) {
+		size_t half = n / 2;
 
-		if (a->items[mid].base <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
+		base = base[half] <= addr ? base + half : base;
+		n -= half;
 	}
-	return lo;
+	return (size_t)(base - a->bases) + (*base <= addr);
 }
 
 /* Publish next and retire the array it replaces. Caller holds the lock. */
@@ -89,6 +104,7 @@ static void publish(struct region_set *set, struct region_array *next)
 {
 	struct region_array *old;
 
+	index_bases(next);
 	/* Release: a reader that sees next also sees its items. */
 	old = atomic_exchange_explicit(&set->current, next,
 				       memory_order_acq_rel);
@@ -168,6 +184,80 @@ enum region_error regions_remove(struct region_set *set, uint64_t base)
 	publish(set, next);
 	pthread_mutex_unlock(&set->writer_lock);
 	return REGION_OK;
+}
+
+static int compare_base(const void *a, const void *b)
+{
+	const struct region *x = a, *y = b;
+
+	return x->base < y->base ? -1 : x->base > y->base;
+}
+
+/* The caller's index of a region in the sorted copy: its data pointer
+ * was swapped for the index while sorting. */
+static size_t original_index(const struct region *r)
+{
+	return (size_t)(uintptr_t)r->data;
+}
+
+enum region_error regions_add_batch(struct region_set *set,
+				    const struct region *items, size_t n,
+				    size_t *bad, struct region *conflict)
+{
+	struct region_array *cur, *next;
+	struct region *sorted;
+	enum region_error err = REGION_OK;
+	size_t i = 0, j = 0, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (items[i].last < items[i].base) {
+			*bad = i;
+			return REGION_WRAPS;
+		}
+	sorted = malloc((n ? n : 1) * sizeof(*sorted));
+	if (!sorted)
+		return REGION_NOMEM;
+	for (i = 0; i < n; i++) {
+		sorted[i] = items[i];
+		sorted[i].data = (void *)(uintptr_t)i;
+	}
+	qsort(sorted, n, sizeof(*sorted), compare_base);
+
+	pthread_mutex_lock(&set->writer_lock);
+	cur = atomic_load_explicit(&set->current, memory_order_relaxed);
+	next = array_alloc(cur->count + n);
+	if (!next) {
+		err = REGION_NOMEM;
+		goto out;
+	}
+	/* Merge two sorted lists; any overlap is between neighbours. */
+	for (i = j = k = 0; i < n || j < cur->count; k++) {
+		bool take_new = j == cur->count ||
+				(i < n && sorted[i].base < cur->items[j].base);
+
+		if (take_new) {
+			next->items[k] = items[original_index(&sorted[i])];
+			i++;
+		} else {
+			next->items[k] = cur->items[j++];
+		}
+		if (k && next->items[k - 1].last >= next->items[k].base) {
+			/* Existing regions never overlap each other, so
+			 * the new item taken last is one of the two. */
+			*bad = original_index(&sorted[i - 1]);
+			if (conflict)
+				*conflict = take_new ? next->items[k - 1] :
+						       next->items[k];
+			err = REGION_OVERLAP;
+			free(next);
+			goto out;
+		}
+	}
+	publish(set, next);
+out:
+	pthread_mutex_unlock(&set->writer_lock);
+	free(sorted);
+	return err;
 }
 
 static int contains(const struct region *r, uint64_t addr, uint64_t end)

@@ -56,6 +56,15 @@ enum region_error regions_add(struct region_set *set, uint64_t base,
 			      struct region *conflict);
 enum region_error regions_remove(struct region_set *set, uint64_t base);
 
+/* Adds n regions at once (items[i].base .. items[i].last, inclusive) in
+ * O((n + existing) log n), publishing one new array: for loading large
+ * sets, where n single adds would copy the array n times. All or
+ * nothing: on REGION_OVERLAP, *bad is the index of an item that overlaps
+ * another item or an existing region, *conflict (if not NULL) the other. */
+enum region_error regions_add_batch(struct region_set *set,
+				    const struct region *items, size_t n,
+				    size_t *bad, struct region *conflict);
+
 /* The region wholly containing [addr, addr + len), or NULL when there is
  * none, the access straddles a region's end, len is 0, or addr + len wraps.
  * hint may be NULL. Lock-free; see above for pointer lifetime. */

@@ -1,6 +1,7 @@
 /* check_config.c - specification of config/: valid files and every class
  * of error, each error naming file, line, key and what is valid. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -286,6 +287,21 @@ START_TEST(value_where_a_list_belongs_is_an_error)
 }
 END_TEST
 
+START_TEST(nul_byte_is_refused_before_libxlutil_sees_it)
+{
+	/* libxlutil asserts on "\0" inside quotes: found by fuzz_config. */
+	FILE *f = fopen(temp_path("nul.cfg"), "wb");
+	struct mmiod_config *cfg;
+
+	ck_assert_ptr_nonnull(f);
+	fwrite("domain = \"x\"\n\"\0\"", 1, 17, f);
+	fclose(f);
+	cfg = config_load(temp_path("nul.cfg"), types, err, sizeof(err));
+	ck_assert_ptr_null(cfg);
+	ck_assert_ptr_nonnull(strstr(err, "nul.cfg:2: contains a NUL byte"));
+}
+END_TEST
+
 START_TEST(missing_file_is_an_error)
 {
 	ck_assert_ptr_null(
@@ -329,6 +345,7 @@ static Suite *config_suite(void)
 	tcase_add_test(errors, list_where_a_value_belongs_is_an_error);
 	tcase_add_test(errors, value_where_a_list_belongs_is_an_error);
 	tcase_add_test(errors, missing_file_is_an_error);
+	tcase_add_test(errors, nul_byte_is_refused_before_libxlutil_sees_it);
 	suite_add_tcase(s, errors);
 	return s;
 }

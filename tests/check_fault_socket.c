@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,14 +21,41 @@
 static pid_t daemon_pid;
 static int sock = -1;
 
+static int notify_socket(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval ten_s = { 10, 0 };
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+	strcpy(sa.sun_path, path);
+	unlink(path);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &ten_s, sizeof(ten_s));
+	return fd;
+}
+
+static void expect_ready(int fd)
+{
+	char msg[256];
+	ssize_t n = recv(fd, msg, sizeof(msg) - 1, 0);
+
+	ck_assert_msg(n > 0, "mmiod never sent READY=1");
+	msg[n] = '\0';
+	ck_assert_ptr_nonnull(strstr(msg, "READY=1"));
+	close(fd);
+}
+
 static void start_daemon(void)
 {
 	const char *builddir = getenv("top_builddir");
 	char mmiod[512], cfg_text[512], path[108], cfg[256], script[256];
+	char notify_path[108];
+	int notify;
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
 	/* temp_path() reuses one buffer: keep copies. */
 	snprintf(path, sizeof(path), "%s", temp_path("faults.sock"));
+	snprintf(notify_path, sizeof(notify_path), "%s", temp_path("notify"));
 	snprintf(mmiod, sizeof(mmiod), "%s/mmiod", builddir ? builddir : ".");
 	snprintf(cfg_text, sizeof(cfg_text),
 		 "fault_socket = \"%s\"\n"
@@ -38,12 +66,17 @@ static void start_daemon(void)
 	snprintf(script, sizeof(script), "%s",
 		 write_temp_file("idle.sim", "vcpus 1\nsleep 20000\n"));
 	unlink(path);
+	notify = notify_socket(notify_path);
 	daemon_pid = fork();
 	ck_assert_int_ge(daemon_pid, 0);
 	if (daemon_pid == 0) {
+		setenv("NOTIFY_SOCKET", notify_path, 1);
 		execl(mmiod, mmiod, "--sim", script, cfg, (char *)NULL);
 		_exit(127);
 	}
+	/* READY=1 comes after the seccomp filter is in place: this proves
+	 * the filter lets sd_notify through. */
+	expect_ready(notify);
 	strcpy(sa.sun_path, path);
 	for (int i = 0; i < 100; i++) {
 		sock = socket(AF_UNIX, SOCK_STREAM, 0);

@@ -294,6 +294,76 @@ START_TEST(random_operations_match_a_brute_force_oracle)
 }
 END_TEST
 
+START_TEST(batch_add_matches_single_adds)
+{
+	static struct region items[5000];
+	struct region_set *one = regions_create();
+	unsigned seed = 7;
+	size_t bad, n = 0;
+
+	/* Disjoint regions in random order. */
+	for (size_t i = 0; i < 5000; i++) {
+		uint64_t base = (uint64_t)i * 0x100 + 0x10;
+
+		items[i] = (struct region){ base, base + 0x7f, &items[i] };
+	}
+	for (size_t i = 4999; i > 0; i--) {
+		size_t j = (size_t)rand_r(&seed) % (i + 1);
+		struct region t = items[i];
+
+		items[i] = items[j];
+		items[j] = t;
+	}
+	regions_add(set, 0x2000000, 0x100, &tag_a, NULL);
+	ck_assert_int_eq(regions_add_batch(set, items, 5000, &bad, NULL),
+			 REGION_OK);
+	for (size_t i = 0; i < 5000; i++)
+		regions_add(one, items[i].base, 0x80, items[i].data, NULL);
+	for (uint64_t a = 0; a < 5000 * 0x100; a += 0x3f) {
+		const struct region *x = regions_find(set, a, 2, NULL);
+		const struct region *y = regions_find(one, a, 2, NULL);
+
+		ck_assert_int_eq(x == NULL, y == NULL);
+		if (x)
+			ck_assert_ptr_eq(x->data, y->data);
+		n += x != NULL;
+	}
+	ck_assert_uint_gt(n, 1000);
+	ck_assert_ptr_eq(regions_find(set, 0x2000000, 4, NULL)->data, &tag_a);
+	regions_destroy(one);
+}
+END_TEST
+
+START_TEST(batch_overlap_names_the_item_and_adds_nothing)
+{
+	struct region items[] = {
+		{ 0x1000, 0x1fff, &tag_a },
+		{ 0x3000, 0x3fff, &tag_b },
+		{ 0x1800, 0x27ff, NULL }, /* overlaps item 0 */
+	};
+	struct region existing_clash[] = { { 0x5000, 0x5fff, NULL },
+					   { 0x8800, 0x88ff, NULL } };
+	struct region conflict;
+	size_t bad = 99, n;
+
+	ck_assert_int_eq(regions_add_batch(set, items, 3, &bad, &conflict),
+			 REGION_OVERLAP);
+	ck_assert(bad == 0 || bad == 2);
+	ck_assert(conflict.base == 0x1000 || conflict.base == 0x1800);
+	regions_snapshot(set, &n);
+	ck_assert_uint_eq(n, 0);
+
+	regions_add(set, 0x8000, 0x1000, &tag_a, NULL);
+	ck_assert_int_eq(regions_add_batch(set, existing_clash, 2, &bad,
+					   &conflict),
+			 REGION_OVERLAP);
+	ck_assert_uint_eq(bad, 1);
+	ck_assert_ptr_eq(conflict.data, &tag_a);
+	regions_snapshot(set, &n);
+	ck_assert_uint_eq(n, 1);
+}
+END_TEST
+
 /* Readers run finds while a writer adds and removes: every find must see
  * a complete array, so the permanent region is always found intact. */
 static atomic_int stop_readers;
@@ -354,6 +424,8 @@ static Suite *regions_suite(void)
 	tcase_add_loop_test(tc, random_operations_match_a_brute_force_oracle, 0,
 			    sizeof(seeds) / sizeof(seeds[0]));
 	tcase_add_test(tc, concurrent_finds_see_complete_arrays);
+	tcase_add_test(tc, batch_add_matches_single_adds);
+	tcase_add_test(tc, batch_overlap_names_the_item_and_adds_nothing);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,0 +1,34 @@
+/* bench.h - timing helpers shared by the benchmarks: a monotonic clock
+ * and the median of repeated runs (these machines are shared and noisy:
+ * report medians and ratios measured in one run). */
+#ifndef MMIOD_BENCH_H
+#define MMIOD_BENCH_H
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+#define BENCH_REPEATS 5
+
+static inline double bench_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static inline int bench_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static inline double bench_median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), bench_cmp);
+	return v[n / 2];
+}
+
+#endif

@@ -1,0 +1,222 @@
+/* bench_ioreq.c - ioreq round trips per second through the sim backend,
+ * for 1 to 64 vCPUs, next to the floor measured the same way: the same
+ * shared page and event channels answered by an empty handler, no
+ * engine. The headline is engine time / floor time per round trip. */
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "common/log.h"
+#include "devices/devices.h"
+#include "ioreq/backend.h"
+#include "ioreq/barrier.h"
+#include "ioreq/ioreq.h"
+#include "regions/regions.h"
+#include "sim/sim.h"
+
+#define TOTAL 40000 /* round trips per measurement */
+#define BASE 0xfe000000ull
+
+struct guest_arg {
+	struct sim *sim;
+	unsigned vcpu;
+	unsigned count;
+};
+
+static void *guest(void *arg)
+{
+	struct guest_arg *g = arg;
+	struct sim_io io = { .space = IO_SPACE_MMIO, .dir = IO_READ,
+			     .addr = BASE + g->vcpu * 8, .size = 4 };
+
+	for (unsigned i = 0; i < g->count; i++)
+		if (sim_guest_io(g->sim, g->vcpu, &io))
+			abort();
+	return NULL;
+}
+
+/* Runs the guest's vCPUs to completion; seconds taken. */
+static double drive(struct sim *sim, unsigned vcpus)
+{
+	pthread_t t[SIM_MAX_VCPUS];
+	struct guest_arg a[SIM_MAX_VCPUS];
+	double t0 = bench_now();
+
+	for (unsigned v = 0; v < vcpus; v++) {
+		a[v] = (struct guest_arg){ sim, v, TOTAL / vcpus };
+		pthread_create(&t[v], NULL, guest, &a[v]);
+	}
+	for (unsigned v = 0; v < vcpus; v++)
+		pthread_join(t[v], NULL);
+	return bench_now() - t0;
+}
+
+/* --- the floor: the protocol with nothing behind it ---------------- */
+
+struct floor_worker {
+	struct ioreq_backend *be;
+	struct ioreq_evtchn *ev;
+	int vcpu_of_port[512];
+	int stop_fd;
+};
+
+static void *floor_serve(void *arg)
+{
+	struct floor_worker *w = arg;
+	const struct ioreq_backend_ops *ops = w->be->ops;
+	struct pollfd pfd[2] = { { ops->evtchn_fd(w->ev), POLLIN, 0 },
+				 { w->stop_fd, POLLIN, 0 } };
+
+	for (;;) {
+		int port;
+
+		poll(pfd, 2, -1);
+		if (pfd[1].revents)
+			return NULL;
+		while ((port = ops->evtchn_pending(w->ev)) >= 0) {
+			volatile ioreq_t *slot;
+
+			if (port >= 512 || w->vcpu_of_port[port] < 0)
+				continue;
+			slot = &w->be->ioreq_page
+					->vcpu_ioreq[w->vcpu_of_port[port]];
+			if (slot->state != STATE_IOREQ_READY)
+				continue;
+			xen_rmb();
+			slot->data = ~0ull;
+			xen_wmb();
+			slot->state = STATE_IORESP_READY;
+			ops->evtchn_notify(w->ev, (uint32_t)port);
+		}
+	}
+}
+
+static double run_floor(unsigned vcpus, unsigned workers)
+{
+	struct sim_options so = { vcpus, 1u << 20 };
+	struct sim *sim = sim_create(&so);
+	struct ioreq_backend *be = ioreq_backend_sim_open(sim);
+	struct floor_worker w[2];
+	pthread_t t[2];
+	uint64_t one = 1;
+	double secs;
+	int stop = eventfd(0, 0);
+
+	be->ops->create_server(be);
+	be->ops->set_enabled(be, true);
+	be->ops->map_range(be, IO_SPACE_MMIO, BASE, BASE + 0xfff, true);
+	for (unsigned i = 0; i < workers; i++) {
+		w[i].be = be;
+		w[i].ev = be->ops->evtchn_open(be);
+		w[i].stop_fd = stop;
+		memset(w[i].vcpu_of_port, -1, sizeof(w[i].vcpu_of_port));
+	}
+	for (unsigned v = 0; v < vcpus; v++) {
+		struct floor_worker *fw = &w[v % workers];
+		int local = be->ops->evtchn_bind(
+			fw->ev, be->ioreq_page->vcpu_ioreq[v].vp_eport);
+
+		fw->vcpu_of_port[local] = (int)v;
+	}
+	for (unsigned i = 0; i < workers; i++)
+		pthread_create(&t[i], NULL, floor_serve, &w[i]);
+	secs = drive(sim, vcpus);
+	if (write(stop, &one, sizeof(one)) != sizeof(one))
+		abort();
+	for (unsigned i = 0; i < workers; i++) {
+		pthread_join(t[i], NULL);
+		be->ops->evtchn_close(w[i].ev);
+	}
+	be->ops->destroy_server(be);
+	ioreq_backend_close(be);
+	sim_destroy(sim);
+	close(stop);
+	return secs;
+}
+
+/* --- the engine ------------------------------------------------------ */
+
+struct engine_worker {
+	struct ioreq_worker *worker;
+	int stop_fd;
+};
+
+static void *engine_serve(void *arg)
+{
+	struct engine_worker *w = arg;
+
+	ioreq_worker_serve(w->worker, w->stop_fd);
+	return NULL;
+}
+
+static double run_engine(unsigned vcpus, unsigned workers)
+{
+	struct sim_options so = { vcpus, 1u << 20 };
+	struct sim *sim = sim_create(&so);
+	struct ioreq_backend *be = ioreq_backend_sim_open(sim);
+	struct region_set *sets[IO_SPACE_COUNT] = { regions_create(), NULL,
+						    NULL };
+	struct device_args args = { .space = IO_SPACE_MMIO, .base = BASE,
+				    .size = 0x1000 };
+	struct ioreq_target target = { 0 };
+	struct engine_worker w[2];
+	struct ioreq_engine *e;
+	pthread_t t[2];
+	uint64_t one = 1;
+	char err[128];
+	double secs;
+	int stop = eventfd(0, 0);
+
+	target.device = device_create("ram", &args, err, sizeof(err));
+	target.name = "ram";
+	regions_add(sets[0], BASE, 0x1000, &target, NULL);
+	e = ioreq_engine_create(be, sets, workers);
+	if (!target.device || !e || ioreq_engine_start(e))
+		abort();
+	for (unsigned i = 0; i < workers; i++) {
+		w[i] = (struct engine_worker){ ioreq_engine_worker(e, i),
+					       stop };
+		pthread_create(&t[i], NULL, engine_serve, &w[i]);
+	}
+	secs = drive(sim, vcpus);
+	if (write(stop, &one, sizeof(one)) != sizeof(one))
+		abort();
+	for (unsigned i = 0; i < workers; i++)
+		pthread_join(t[i], NULL);
+	ioreq_engine_destroy(e);
+	device_destroy(target.device);
+	regions_destroy(sets[0]);
+	ioreq_backend_close(be);
+	sim_destroy(sim);
+	close(stop);
+	return secs;
+}
+
+int main(void)
+{
+	static const unsigned vcpus[] = { 1, 2, 4, 16, 64 };
+
+	log_set_level(LOG_LEVEL_WARN);
+	printf("vcpus\tengine_per_s\tfloor_per_s\tengine/floor\n");
+	for (size_t i = 0; i < sizeof(vcpus) / sizeof(vcpus[0]); i++) {
+		unsigned workers = vcpus[i] == 1 ? 1 : 2;
+		double eng[BENCH_REPEATS], flo[BENCH_REPEATS], ratio[BENCH_REPEATS];
+
+		/* Interleaved, so both see the same machine load. */
+		for (int r = 0; r < BENCH_REPEATS; r++) {
+			flo[r] = run_floor(vcpus[i], workers);
+			eng[r] = run_engine(vcpus[i], workers);
+			ratio[r] = eng[r] / flo[r];
+		}
+		printf("%u\t%.0f\t%.0f\t%.3f\n", vcpus[i],
+		       TOTAL / bench_median(eng, BENCH_REPEATS),
+		       TOTAL / bench_median(flo, BENCH_REPEATS),
+		       bench_median(ratio, BENCH_REPEATS));
+		fflush(stdout);
+	}
+	return 0;
+}

@@ -1,0 +1,81 @@
+/* fuzz_env.c - shared setup of the fuzz harnesses. */
+#include "fuzz_env.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "devices/devices.h"
+#include "regions/regions.h"
+
+const char *fuzz_input_file(const uint8_t *data, size_t size)
+{
+	static char path[64];
+	static int fd = -1;
+
+	if (fd < 0) {
+		fd = memfd_create("fuzz-input", 0);
+		if (fd < 0)
+			abort();
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	}
+	if (ftruncate(fd, 0) || pwrite(fd, data, size, 0) != (ssize_t)size)
+		abort();
+	return path;
+}
+
+static struct ioreq_target *target(enum io_space space, uint64_t base,
+				   uint64_t size, const char *type,
+				   const struct device_param *params,
+				   size_t nparams)
+{
+	struct device_args args = { .space = space, .base = base,
+				    .size = size, .nparams = nparams,
+				    .params = params };
+	struct ioreq_target *t = calloc(1, sizeof(*t));
+	char err[256];
+
+	if (!t || !(t->device = device_create(type, &args, err, sizeof(err))))
+		abort();
+	t->name = type;
+	return t;
+}
+
+struct fuzz_engine *fuzz_engine_get(void)
+{
+	static struct fuzz_engine fe;
+	static const struct device_param trace_params[] = {
+		{ "file", "/dev/null" },
+	};
+	struct sim_options opts = { .nr_vcpus = 2, .ram_size = 64 * 4096 };
+	struct region_set *sets[IO_SPACE_COUNT] = { 0 };
+	struct ioreq_backend *be;
+
+	if (fe.engine)
+		return &fe;
+	log_set_level(LOG_LEVEL_ERROR); /* guest-triggered warnings: noise */
+	fe.sim = sim_create(&opts);
+	for (int s = 0; s < IO_SPACE_COUNT; s++)
+		sets[s] = regions_create();
+	if (!fe.sim || !sets[0] || !sets[1] || !sets[2])
+		abort();
+	regions_add(sets[IO_SPACE_MMIO], FUZZ_RAM_BASE, 0x2000,
+		    target(IO_SPACE_MMIO, FUZZ_RAM_BASE, 0x2000, "ram", NULL, 0),
+		    NULL);
+	regions_add(sets[IO_SPACE_MMIO], FUZZ_LOW_BASE, 0x1000,
+		    target(IO_SPACE_MMIO, FUZZ_LOW_BASE, 0x1000, "trace",
+			   trace_params, 1),
+		    NULL);
+	regions_add(sets[IO_SPACE_PIO], FUZZ_PORT, 8,
+		    target(IO_SPACE_PIO, FUZZ_PORT, 8, "ram", NULL, 0), NULL);
+	be = ioreq_backend_sim_open(fe.sim);
+	fe.engine = be ? ioreq_engine_create(be, sets, 1) : NULL;
+	if (!fe.engine || ioreq_engine_start(fe.engine))
+		abort();
+	fe.worker = ioreq_engine_worker(fe.engine, 0);
+	/* The events of binding: nothing is in the slots yet. */
+	ioreq_worker_run_pending(fe.worker);
+	return &fe;
+}
