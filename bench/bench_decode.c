@@ -12,14 +12,14 @@ static const struct {
 	uint8_t bytes[15];
 	size_t len;
 } mix[] = {
-	{ { 0x89, 0x08 }, 2 },			      /* mov [rax], ecx */
-	{ { 0x8b, 0x47, 0x14 }, 3 },		      /* mov eax, [rdi+0x14] */
-	{ { 0x48, 0x8b, 0x10 }, 3 },		      /* mov rdx, [rax] */
-	{ { 0xc7, 0x00, 0x01, 0, 0, 0 }, 6 },	      /* mov dword [rax], 1 */
-	{ { 0x0f, 0xb6, 0x46, 0x05 }, 4 },	      /* movzx eax, [rsi+5] */
-	{ { 0x66, 0x89, 0x50, 0x02 }, 4 },	      /* mov [rax+2], dx */
-	{ { 0xf0, 0x83, 0x08, 0x01 }, 4 },	      /* lock or [rax], 1 */
-	{ { 0x88, 0x4b, 0x01 }, 3 },		      /* mov [rbx+1], cl */
+	{{0x89, 0x08}, 2},		  /* mov [rax], ecx */
+	{{0x8b, 0x47, 0x14}, 3},	  /* mov eax, [rdi+0x14] */
+	{{0x48, 0x8b, 0x10}, 3},	  /* mov rdx, [rax] */
+	{{0xc7, 0x00, 0x01, 0, 0, 0}, 6}, /* mov dword [rax], 1 */
+	{{0x0f, 0xb6, 0x46, 0x05}, 4},	  /* movzx eax, [rsi+5] */
+	{{0x66, 0x89, 0x50, 0x02}, 4},	  /* mov [rax+2], dx */
+	{{0xf0, 0x83, 0x08, 0x01}, 4},	  /* lock or [rax], 1 */
+	{{0x88, 0x4b, 0x01}, 3},	  /* mov [rbx+1], cl */
 };
 
 #define NMIX (sizeof(mix) / sizeof(mix[0]))

@@ -30,8 +30,10 @@ struct guest_arg {
 static void *guest(void *arg)
 {
 	struct guest_arg *g = arg;
-	struct sim_io io = { .space = IO_SPACE_MMIO, .dir = IO_READ,
-			     .addr = BASE + g->vcpu * 8, .size = 4 };
+	struct sim_io io = {.space = IO_SPACE_MMIO,
+			    .dir = IO_READ,
+			    .addr = BASE + g->vcpu * 8,
+			    .size = 4};
 
 	for (unsigned i = 0; i < g->count; i++)
 		if (sim_guest_io(g->sim, g->vcpu, &io))
@@ -47,7 +49,7 @@ static double drive(struct sim *sim, unsigned vcpus)
 	double t0 = bench_now();
 
 	for (unsigned v = 0; v < vcpus; v++) {
-		a[v] = (struct guest_arg){ sim, v, TOTAL / vcpus };
+		a[v] = (struct guest_arg){sim, v, TOTAL / vcpus};
 		pthread_create(&t[v], NULL, guest, &a[v]);
 	}
 	for (unsigned v = 0; v < vcpus; v++)
@@ -68,8 +70,8 @@ static void *floor_serve(void *arg)
 {
 	struct floor_worker *w = arg;
 	const struct ioreq_backend_ops *ops = w->be->ops;
-	struct pollfd pfd[2] = { { ops->evtchn_fd(w->ev), POLLIN, 0 },
-				 { w->stop_fd, POLLIN, 0 } };
+	struct pollfd pfd[2] = {{ops->evtchn_fd(w->ev), POLLIN, 0},
+				{w->stop_fd, POLLIN, 0}};
 
 	for (;;) {
 		int port;
@@ -97,7 +99,7 @@ static void *floor_serve(void *arg)
 
 static double run_floor(unsigned vcpus, unsigned workers)
 {
-	struct sim_options so = { vcpus, 1u << 20 };
+	struct sim_options so = {vcpus, 1u << 20};
 	struct sim *sim = sim_create(&so);
 	struct ioreq_backend *be = ioreq_backend_sim_open(sim);
 	struct floor_worker w[2];
@@ -155,14 +157,14 @@ static void *engine_serve(void *arg)
 
 static double run_engine(unsigned vcpus, unsigned workers)
 {
-	struct sim_options so = { vcpus, 1u << 20 };
+	struct sim_options so = {vcpus, 1u << 20};
 	struct sim *sim = sim_create(&so);
 	struct ioreq_backend *be = ioreq_backend_sim_open(sim);
-	struct region_set *sets[IO_SPACE_COUNT] = { regions_create(), NULL,
-						    NULL };
-	struct device_args args = { .space = IO_SPACE_MMIO, .base = BASE,
-				    .size = 0x1000 };
-	struct ioreq_target target = { 0 };
+	struct region_set *sets[IO_SPACE_COUNT] = {regions_create(), NULL,
+						   NULL};
+	struct device_args args = {
+		.space = IO_SPACE_MMIO, .base = BASE, .size = 0x1000};
+	struct ioreq_target target = {0};
 	struct engine_worker w[2];
 	struct ioreq_engine *e;
 	pthread_t t[2];
@@ -178,8 +180,7 @@ static double run_engine(unsigned vcpus, unsigned workers)
 	if (!target.device || !e || ioreq_engine_start(e))
 		abort();
 	for (unsigned i = 0; i < workers; i++) {
-		w[i] = (struct engine_worker){ ioreq_engine_worker(e, i),
-					       stop };
+		w[i] = (struct engine_worker){ioreq_engine_worker(e, i), stop};
 		pthread_create(&t[i], NULL, engine_serve, &w[i]);
 	}
 	secs = drive(sim, vcpus);
@@ -198,13 +199,14 @@ static double run_engine(unsigned vcpus, unsigned workers)
 
 int main(void)
 {
-	static const unsigned vcpus[] = { 1, 2, 4, 16, 64 };
+	static const unsigned vcpus[] = {1, 2, 4, 16, 64};
 
 	log_set_level(LOG_LEVEL_WARN);
 	printf("vcpus\tengine_per_s\tfloor_per_s\tengine/floor\n");
 	for (size_t i = 0; i < sizeof(vcpus) / sizeof(vcpus[0]); i++) {
 		unsigned workers = vcpus[i] == 1 ? 1 : 2;
-		double eng[BENCH_REPEATS], flo[BENCH_REPEATS], ratio[BENCH_REPEATS];
+		double eng[BENCH_REPEATS], flo[BENCH_REPEATS],
+			ratio[BENCH_REPEATS];
 
 		/* Interleaved, so both see the same machine load. */
 		for (int r = 0; r < BENCH_REPEATS; r++) {

@@ -9,8 +9,7 @@
 
 static volatile uintptr_t sink;
 
-static double time_find(struct region_set *set, const uint64_t *addrs,
-			size_t n)
+static double time_find(struct region_set *set, const uint64_t *addrs, size_t n)
 {
 	double t0 = bench_now();
 
@@ -23,11 +22,13 @@ static double time_find(struct region_set *set, const uint64_t *addrs,
 static double time_hinted(struct region_set *set, const uint64_t *addrs,
 			  size_t n)
 {
-	struct region_hint hint = { 0 };
+	struct region_hint hint = {0};
 	double t0 = bench_now();
 
 	for (size_t i = 0; i < LOOKUPS; i++)
-		sink += (uintptr_t)regions_find(set, addrs[(i / 16) % n] + (i % 16) * 4 % 1024, 4, &hint);
+		sink += (uintptr_t)regions_find(
+			set, addrs[(i / 16) % n] + (i % 16) * 4 % 1024, 4,
+			&hint);
 	return (bench_now() - t0) * 1e9 / LOOKUPS;
 }
 
@@ -50,7 +51,7 @@ static double time_linear(const struct region *r, size_t count,
 
 int main(void)
 {
-	static const size_t counts[] = { 1, 16, 1000, 10000, 100000 };
+	static const size_t counts[] = {1, 16, 1000, 10000, 100000};
 	static uint64_t addrs[65536];
 	unsigned seed = 1;
 
@@ -69,16 +70,15 @@ int main(void)
 		for (size_t i = 0; i < counts[c]; i++)
 			items[i] = (struct region){
 				0xf0000000ull + i * 0x2000,
-				0xf0000000ull + i * 0x2000 + 0xfff, NULL
-			};
+				0xf0000000ull + i * 0x2000 + 0xfff, NULL};
 		if (regions_add_batch(set, items, counts[c], &bad, NULL))
 			return 1;
 		free(items);
 		for (size_t i = 0; i < 65536; i++)
-			addrs[i] = 0xf0000000ull +
-				   (uint64_t)(rand_r(&seed) % counts[c]) *
-					   0x2000 +
-				   (uint64_t)(rand_r(&seed) % 1024) * 4;
+			addrs[i] =
+				0xf0000000ull +
+				(uint64_t)(rand_r(&seed) % counts[c]) * 0x2000 +
+				(uint64_t)(rand_r(&seed) % 1024) * 4;
 		snap = regions_snapshot(set, &n);
 		for (int r = 0; r < BENCH_REPEATS; r++) {
 			find[r] = time_find(set, addrs, 65536);

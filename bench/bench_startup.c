@@ -38,7 +38,7 @@ int main(int argc, char **argv)
 	const char *mmiod = argc > 1 ? argv[1] : "./mmiod";
 	char dir[] = "/tmp/mmiod-bench-XXXXXX", cfg[256], script[256];
 	double ready[BENCH_REPEATS], rss[BENCH_REPEATS];
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
 	if (!mkdtemp(dir))
 		return 1;
@@ -59,8 +59,9 @@ int main(int argc, char **argv)
 		pid = fork();
 		if (pid == 0) {
 			setenv("NOTIFY_SOCKET", sa.sun_path, 1);
-			freopen("/dev/null", "w", stdout);
-			freopen("/dev/null", "w", stderr);
+			if (!freopen("/dev/null", "w", stdout) ||
+			    !freopen("/dev/null", "w", stderr))
+				_exit(127);
 			execl(mmiod, mmiod, "--sim", script, cfg, (char *)NULL);
 			_exit(127);
 		}

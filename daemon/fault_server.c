@@ -116,8 +116,8 @@ void fault_answer(struct decoder *decoder, struct ioreq_worker *worker,
 	f.mode = (enum cpu_mode)req->mode;
 	memcpy(f.insn, req->insn, req->insn_len);
 	memcpy(regs.r, req->regs, sizeof(regs.r));
-	if (emulate_fault(decoder, &f, &regs, &fault_ops, &ctx,
-			  reply->error, sizeof(reply->error))) {
+	if (emulate_fault(decoder, &f, &regs, &fault_ops, &ctx, reply->error,
+			  sizeof(reply->error))) {
 		reply->status =
 			strncmp(reply->error, "unsupported", 11) &&
 					strncmp(reply->error, "not a valid", 11)

@@ -135,61 +135,11 @@ out:
 
 /* --- mmiod --sim-guest SOCKET SCRIPT ---------------------------------- */
 
-struct handout {
-	const struct sim *sim;
-	int listen_fd;
-};
-
-/* Hands the simulator to every device model that connects. */
-static void *hand_out(void *arg)
-{
-	const struct handout *h = arg;
-
-	for (;;) {
-		int fd = accept4(h->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			return NULL;
-		}
-		if (sim_send(h->sim, fd))
-			fprintf(stderr,
-				"guest: cannot hand the simulator over: "
-				"%s\n",
-				strerror(errno));
-		close(fd);
-	}
-}
-
-static int listen_unix(const char *path)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(sa.sun_path, path);
-	unlink(path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 int run_sim_guest(const struct mmiod_options *opts)
 {
-	struct handout h = {NULL, -1};
 	struct script *script;
 	struct sim_options so;
-	struct sim *sim = NULL;
-	pthread_t thread;
+	struct sim *sim;
 	int status = 1;
 	char err[512];
 
@@ -201,22 +151,18 @@ int run_sim_guest(const struct mmiod_options *opts)
 	so = (struct sim_options){.nr_vcpus = script_nr_vcpus(script),
 				  .ram_size = SIM_RAM_SIZE};
 	sim = sim_create(&so);
-	h.sim = sim;
-	h.listen_fd = sim ? listen_unix(opts->socket_path) : -1;
-	if (h.listen_fd < 0 || pthread_create(&thread, NULL, hand_out, &h)) {
+	if (!sim || sim_serve_socket(sim, opts->socket_path)) {
 		fprintf(stderr, "guest: cannot serve the simulator at %s: %s\n",
 			opts->socket_path, strerror(errno));
-		goto out;
-	}
-	pthread_detach(thread);
-	status = run_guest(script, sim);
-	/* The guest is done: its domain goes away, as after a poweroff. */
-	sim_domain_kill(sim);
-out:
-	if (h.listen_fd >= 0)
+	} else {
+		status = run_guest(script, sim);
+		/* The guest is done: its domain goes away, as after a
+		 * poweroff. */
+		sim_domain_kill(sim);
 		unlink(opts->socket_path);
+	}
 	script_free(script);
-	/* The hand-out thread may still hold sim: exit without freeing. */
+	/* The hand-out thread may still use sim: exit without freeing. */
 	fflush(NULL);
 	_exit(status);
 }

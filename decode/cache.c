@@ -18,8 +18,7 @@
 #define WAYS 4
 #define SETS (DECODE_CACHE_SIZE / WAYS)
 
-static struct decode_cache_entry *set_of(struct decoder *d,
-					 enum cpu_mode mode,
+static struct decode_cache_entry *set_of(struct decoder *d, enum cpu_mode mode,
 					 const uint8_t *bytes)
 {
 	uint32_t h = 2166136261u ^ (uint32_t)mode; /* FNV-1a */
@@ -31,8 +30,7 @@ static struct decode_cache_entry *set_of(struct decoder *d,
 
 struct decode_cache_entry *decode_cache_lookup(struct decoder *d,
 					       enum cpu_mode mode,
-					       const uint8_t *bytes,
-					       size_t len)
+					       const uint8_t *bytes, size_t len)
 {
 	struct decode_cache_entry *set;
 

@@ -223,6 +223,21 @@ int ioreq_engine_start(struct ioreq_engine *e)
 	return 0;
 }
 
+static void serve_slot(struct ioreq_worker *w, unsigned vcpu, uint32_t port);
+
+/* Requests sent before the server was disabled may still wait in their
+ * slots with nobody left to serve them: answer them, or their vCPUs
+ * hang. Called with the worker threads stopped. */
+static void complete_waiting(struct ioreq_engine *e)
+{
+	for (unsigned v = 0; v < e->be->nr_vcpus; v++) {
+		volatile ioreq_t *slot = &e->be->ioreq_page->vcpu_ioreq[v];
+
+		if (e->vcpu_worker[v] && slot->state == STATE_IOREQ_READY)
+			serve_slot(e->vcpu_worker[v], v, e->vcpu_local_port[v]);
+	}
+}
+
 void ioreq_engine_stop(struct ioreq_engine *e)
 {
 	struct ioreq_backend *be = e->be;
@@ -230,6 +245,8 @@ void ioreq_engine_stop(struct ioreq_engine *e)
 	if (e->enabled && be->ops->set_enabled(be, false))
 		log_warn("cannot disable the ioreq server: %s",
 			 strerror(errno));
+	if (e->enabled)
+		complete_waiting(e);
 	e->enabled = false;
 	for (unsigned s = 0; s < IO_SPACE_COUNT; s++) {
 		struct range_list *list = &e->mapped[s];

@@ -106,7 +106,9 @@ struct ioreq_engine *ioreq_engine_create(struct ioreq_backend *be,
  * as Xen needs), enables it and binds every vCPU's event channel, in the
  * order Xen requires. 0, or -1 with the reason logged. */
 int ioreq_engine_start(struct ioreq_engine *engine);
-/* Disables, unmaps and destroys the server; safe at any point, twice. */
+/* Disables the server, answers the requests still waiting in their slots,
+ * unmaps and destroys the server; safe at any point, twice. The worker
+ * threads must have stopped. */
 void ioreq_engine_stop(struct ioreq_engine *engine);
 void ioreq_engine_destroy(struct ioreq_engine *engine);
 

@@ -26,7 +26,8 @@ static struct region_array *array_alloc(size_t count)
 {
 	struct region_array *a;
 
-	a = malloc(sizeof(*a) + count * (sizeof(a->items[0]) + sizeof(uint64_t)));
+	a = malloc(sizeof(*a) +
+		   count * (sizeof(a->items[0]) + sizeof(uint64_t)));
 	if (!a)
 		return NULL;
 	a->retired_next = NULL;
@@ -246,8 +247,8 @@ enum region_error regions_add_batch(struct region_set *set,
 			 * the new item taken last is one of the two. */
 			*bad = original_index(&sorted[i - 1]);
 			if (conflict)
-				*conflict = take_new ? next->items[k - 1] :
-						       next->items[k];
+				*conflict = take_new ? next->items[k - 1]
+						     : next->items[k];
 			err = REGION_OVERLAP;
 			free(next);
 			goto out;

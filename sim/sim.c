@@ -5,7 +5,9 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <pthread.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "ioreq/barrier.h"
@@ -363,4 +365,57 @@ void sim_domain_kill(struct sim *sim)
 	/* Wake every vCPU so that a waiting one notices. */
 	for (unsigned v = 0; v < sim->ctl->nr_vcpus; v++)
 		signal_fd(sim->vcpu_event[v]);
+}
+
+struct handout {
+	const struct sim *sim;
+	int listen_fd;
+};
+
+static void *hand_out(void *arg)
+{
+	struct handout *h = arg;
+
+	for (;;) {
+		int fd = accept4(h->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			return NULL;
+		}
+		/* A client that went away has missed nothing: no retry. */
+		(void)sim_send(h->sim, fd);
+		close(fd);
+	}
+}
+
+int sim_serve_socket(struct sim *sim, const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct handout *h;
+	pthread_t thread;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	h = malloc(sizeof(*h));
+	if (!h)
+		return -1;
+	h->sim = sim;
+	strcpy(sa.sun_path, path);
+	unlink(path);
+	h->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (h->listen_fd < 0 ||
+	    bind(h->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(h->listen_fd, 4) ||
+	    pthread_create(&thread, NULL, hand_out, h)) {
+		if (h->listen_fd >= 0)
+			close(h->listen_fd);
+		free(h);
+		return -1;
+	}
+	pthread_detach(thread);
+	return 0;
 }

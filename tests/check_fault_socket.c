@@ -23,8 +23,8 @@ static int sock = -1;
 
 static int notify_socket(const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct timeval ten_s = { 10, 0 };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct timeval ten_s = {10, 0};
 	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
 
 	strcpy(sa.sun_path, path);

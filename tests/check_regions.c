@@ -305,7 +305,7 @@ START_TEST(batch_add_matches_single_adds)
 	for (size_t i = 0; i < 5000; i++) {
 		uint64_t base = (uint64_t)i * 0x100 + 0x10;
 
-		items[i] = (struct region){ base, base + 0x7f, &items[i] };
+		items[i] = (struct region){base, base + 0x7f, &items[i]};
 	}
 	for (size_t i = 4999; i > 0; i--) {
 		size_t j = (size_t)rand_r(&seed) % (i + 1);
@@ -337,12 +337,12 @@ END_TEST
 START_TEST(batch_overlap_names_the_item_and_adds_nothing)
 {
 	struct region items[] = {
-		{ 0x1000, 0x1fff, &tag_a },
-		{ 0x3000, 0x3fff, &tag_b },
-		{ 0x1800, 0x27ff, NULL }, /* overlaps item 0 */
+		{0x1000, 0x1fff, &tag_a},
+		{0x3000, 0x3fff, &tag_b},
+		{0x1800, 0x27ff, NULL}, /* overlaps item 0 */
 	};
-	struct region existing_clash[] = { { 0x5000, 0x5fff, NULL },
-					   { 0x8800, 0x88ff, NULL } };
+	struct region existing_clash[] = {{0x5000, 0x5fff, NULL},
+					  {0x8800, 0x88ff, NULL}};
 	struct region conflict;
 	size_t bad = 99, n;
 
@@ -354,9 +354,9 @@ START_TEST(batch_overlap_names_the_item_and_adds_nothing)
 	ck_assert_uint_eq(n, 0);
 
 	regions_add(set, 0x8000, 0x1000, &tag_a, NULL);
-	ck_assert_int_eq(regions_add_batch(set, existing_clash, 2, &bad,
-					   &conflict),
-			 REGION_OVERLAP);
+	ck_assert_int_eq(
+		regions_add_batch(set, existing_clash, 2, &bad, &conflict),
+		REGION_OVERLAP);
 	ck_assert_uint_eq(bad, 1);
 	ck_assert_ptr_eq(conflict.data, &tag_a);
 	regions_snapshot(set, &n);

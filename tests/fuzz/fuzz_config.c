@@ -8,13 +8,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const types[] = { "ram", "rom", "trace",
-					     "uart16550", NULL };
+	static const char *const types[] = {"ram", "rom", "trace", "uart16550",
+					    NULL};
 	struct mmiod_config *cfg;
 	char err[1024];
 
-	cfg = config_load(fuzz_input_file(data, size), types, err,
-			  sizeof(err));
+	cfg = config_load(fuzz_input_file(data, size), types, err, sizeof(err));
 	config_free(cfg);
 	return 0;
 }

@@ -29,13 +29,13 @@ static int w(void *ctx, uint64_t gpa, unsigned size, uint64_t v)
 	return 0;
 }
 
-static const struct emulate_ops ops = { r, w, r, w, 0 };
+static const struct emulate_ops ops = {r, w, r, w, 0};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct decoder *d;
-	static const enum cpu_mode modes[] = { CPU_MODE_16, CPU_MODE_32,
-					       CPU_MODE_64 };
+	static const enum cpu_mode modes[] = {CPU_MODE_16, CPU_MODE_32,
+					      CPU_MODE_64};
 	struct input in;
 	struct fault f;
 	struct regs regs;
@@ -55,9 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f.dir = in.dir & 1 ? IO_READ : IO_WRITE;
 	f.size = in.size % 9;
 	f.gpa = in.gpa;
-	f.insn_len = size - sizeof(in) > DECODE_MAX_INSN ?
-			     DECODE_MAX_INSN :
-			     size - sizeof(in);
+	f.insn_len = size - sizeof(in) > DECODE_MAX_INSN ? DECODE_MAX_INSN
+							 : size - sizeof(in);
 	memcpy(f.insn, data + sizeof(in), f.insn_len);
 	memcpy(regs.r, in.regs, sizeof(regs.r));
 	decoder_set_cache(d, in.pad & 1);

@@ -31,9 +31,11 @@ static struct ioreq_target *target(enum io_space space, uint64_t base,
 				   const struct device_param *params,
 				   size_t nparams)
 {
-	struct device_args args = { .space = space, .base = base,
-				    .size = size, .nparams = nparams,
-				    .params = params };
+	struct device_args args = {.space = space,
+				   .base = base,
+				   .size = size,
+				   .nparams = nparams,
+				   .params = params};
 	struct ioreq_target *t = calloc(1, sizeof(*t));
 	char err[256];
 
@@ -47,10 +49,10 @@ struct fuzz_engine *fuzz_engine_get(void)
 {
 	static struct fuzz_engine fe;
 	static const struct device_param trace_params[] = {
-		{ "file", "/dev/null" },
+		{"file", "/dev/null"},
 	};
-	struct sim_options opts = { .nr_vcpus = 2, .ram_size = 64 * 4096 };
-	struct region_set *sets[IO_SPACE_COUNT] = { 0 };
+	struct sim_options opts = {.nr_vcpus = 2, .ram_size = 64 * 4096};
+	struct region_set *sets[IO_SPACE_COUNT] = {0};
 	struct ioreq_backend *be;
 
 	if (fe.engine)
@@ -61,9 +63,10 @@ struct fuzz_engine *fuzz_engine_get(void)
 		sets[s] = regions_create();
 	if (!fe.sim || !sets[0] || !sets[1] || !sets[2])
 		abort();
-	regions_add(sets[IO_SPACE_MMIO], FUZZ_RAM_BASE, 0x2000,
-		    target(IO_SPACE_MMIO, FUZZ_RAM_BASE, 0x2000, "ram", NULL, 0),
-		    NULL);
+	regions_add(
+		sets[IO_SPACE_MMIO], FUZZ_RAM_BASE, 0x2000,
+		target(IO_SPACE_MMIO, FUZZ_RAM_BASE, 0x2000, "ram", NULL, 0),
+		NULL);
 	regions_add(sets[IO_SPACE_MMIO], FUZZ_LOW_BASE, 0x1000,
 		    target(IO_SPACE_MMIO, FUZZ_LOW_BASE, 0x1000, "trace",
 			   trace_params, 1),

@@ -8,7 +8,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char err[512];
 
-	script_free(script_load(fuzz_input_file(data, size), err,
-				sizeof(err)));
+	script_free(script_load(fuzz_input_file(data, size), err, sizeof(err)));
 	return 0;
 }
