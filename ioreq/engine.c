@@ -32,7 +32,9 @@ struct ioreq_engine *ioreq_engine_create(struct ioreq_backend *be,
 		e->regions[s] = regions[s];
 	e->nr_workers = nr_workers;
 	/* One more than asked: the raw-fault worker, at the end. */
-	e->workers = calloc(nr_workers + 1, sizeof(*e->workers));
+	e->workers = aligned_alloc(64, (nr_workers + 1) * sizeof(*e->workers));
+	if (e->workers)
+		memset(e->workers, 0, (nr_workers + 1) * sizeof(*e->workers));
 	e->vcpu_local_port = calloc(be->nr_vcpus, sizeof(uint32_t));
 	e->vcpu_worker = calloc(be->nr_vcpus, sizeof(*e->vcpu_worker));
 	if (!e->workers || !e->vcpu_local_port || !e->vcpu_worker) {

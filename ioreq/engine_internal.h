@@ -23,7 +23,10 @@ struct port_entry {
 	uint32_t vcpu;
 };
 
-struct ioreq_worker {
+/* Each worker on cache lines of its own: workers write their counters on
+ * every request, and sharing a line with another worker's hot fields
+ * would bounce it between CPUs. */
+struct __attribute__((aligned(64))) ioreq_worker {
 	struct ioreq_engine *engine;
 	unsigned index;
 	struct ioreq_evtchn *evtchn;
