@@ -181,6 +181,12 @@ int emulate_fault(struct decoder *d, const struct fault *f, struct regs *regs,
 		  const struct emulate_ops *ops, void *ctx, char *err,
 		  size_t errlen);
 
+/* The offset the memory operand addresses (base + index * scale + disp,
+ * RIP-relative from the next instruction), or for a string instruction
+ * RDI (RSI for LODS). Segment bases are not included. */
+uint64_t decode_effective_address(const struct decoded *d,
+				  const struct regs *regs);
+
 /* Lower-case names: "rax" ... "r15", "rip", "rflags". */
 const char *reg_name(enum reg r);
 int reg_by_name(const char *name);

@@ -78,6 +78,22 @@ static void advance_rip(struct regs *regs, enum cpu_mode mode, unsigned n)
 						 : ip & 0xffff;
 }
 
+uint64_t decode_effective_address(const struct decoded *d,
+				  const struct regs *regs)
+{
+	uint64_t ea = (uint64_t)d->ea_disp;
+
+	if (d->kind == KIND_STRING)
+		return regs->r[d->string == STRING_LODS ? REG_RSI : REG_RDI];
+	if (d->ea_rip_relative)
+		ea += regs->r[REG_RIP] + d->length;
+	if (d->ea_base >= 0)
+		ea += regs->r[d->ea_base];
+	if (d->ea_index >= 0)
+		ea += regs->r[d->ea_index] * d->ea_scale;
+	return ea;
+}
+
 static int check_fault(const struct fault *f, const struct decoded *dc,
 		       const struct regs *regs, char *err, size_t errlen)
 {
@@ -115,14 +131,8 @@ static int check_fault(const struct fault *f, const struct decoded *dc,
 	if (dc->kind != KIND_STRING && dc->ea_checkable) {
 		/* Paging keeps the page offset: the linear address the
 		 * instruction computes must end like the faulting gpa. */
-		uint64_t ea = (uint64_t)dc->ea_disp;
+		uint64_t ea = decode_effective_address(dc, regs);
 
-		if (dc->ea_rip_relative)
-			ea += regs->r[REG_RIP] + dc->length;
-		if (dc->ea_base >= 0)
-			ea += regs->r[dc->ea_base];
-		if (dc->ea_index >= 0)
-			ea += regs->r[dc->ea_index] * dc->ea_scale;
 		if ((ea ^ f->gpa) & (PAGE_SIZE - 1)) {
 			snprintf(err, errlen,
 				 "%s addresses 0x%llx, which can't be the "

@@ -125,24 +125,6 @@ static enum io_dir fault_dir(const struct decoded *dc)
 	return IO_READ;
 }
 
-/* The address the instruction touches, so that the emulator's page
- * offset check sees a consistent fault. */
-static uint64_t effective_address(const struct decoded *dc,
-				  const struct regs *regs)
-{
-	uint64_t ea = (uint64_t)dc->ea_disp;
-
-	if (dc->kind == KIND_STRING)
-		return regs->r[dc->string == STRING_LODS ? REG_RSI : REG_RDI];
-	if (dc->ea_rip_relative)
-		ea += regs->r[REG_RIP] + dc->length;
-	if (dc->ea_base >= 0)
-		ea += regs->r[dc->ea_base];
-	if (dc->ea_index >= 0)
-		ea += regs->r[dc->ea_index] * dc->ea_scale;
-	return ea;
-}
-
 /* What a write puts in memory: MOVBE stores the bytes reversed. */
 static uint64_t written_value(const struct decoded *dc, const struct regs *regs)
 {
@@ -263,7 +245,8 @@ int main(int argc, char **argv)
 	if (have_read_value) {
 		f.mode = mode;
 		f.dir = fault_dir(&dc);
-		f.gpa = effective_address(&dc, &regs);
+		/* The address the instruction touches: a consistent fault. */
+		f.gpa = decode_effective_address(&dc, &regs);
 		if (emulate_fault(d, &f, &regs, &capture_ops, &cap, err,
 				  sizeof(err))) {
 			printf("}\n");

@@ -90,20 +90,11 @@ static size_t parse_hex(const char *hex, uint8_t *out)
 	return n;
 }
 
-/* The address the instruction touches, as the faulting gpa. */
+/* The address the instruction touches, as the faulting gpa; string
+ * rows fault at a fixed address. */
 static uint64_t ea_of(const struct decoded *d, const struct regs *r)
 {
-	uint64_t ea = (uint64_t)d->ea_disp;
-
-	if (d->kind == KIND_STRING)
-		return 0x2000;
-	if (d->ea_rip_relative)
-		ea += r->r[REG_RIP] + d->length;
-	if (d->ea_base >= 0)
-		ea += r->r[d->ea_base];
-	if (d->ea_index >= 0)
-		ea += r->r[d->ea_index] * d->ea_scale;
-	return ea;
+	return d->kind == KIND_STRING ? 0x2000 : decode_effective_address(d, r);
 }
 
 /* One row: an instruction, the fault it makes, and what must follow. */

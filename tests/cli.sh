@@ -22,4 +22,20 @@ expect "option without its argument" 2 'needs an argument' -- "$mmiod" --check-c
 expect "bad log level lists the levels" 2 'valid: error, warn, info, debug' \
 	-- "$mmiod" --log-level loud vm1
 expect "missing GUEST" 2 'GUEST is missing' -- "$mmiod"
+
+decode=${top_builddir:-.}/mmiod-decode
+expect "mmiod-decode: a store, as JSON" 0 \
+	'^\{"mnemonic":"mov","length":2,"access":"write","size":4,"count":1,"value":"0x55667788","extend":"none"\}$' \
+	-- "$decode" --reg rcx=0x1122334455667788 "89 08"
+expect "mmiod-decode: a sign-extending read with the registers after it" 0 \
+	'"register":"eax","extend":"sign","regs":\{"rax":"0xffffff80",.*"rip":"0x3"' \
+	-- "$decode" --reg rax=0x1122334455667788 --read-value 0x80 0fbe00
+expect "mmiod-decode: rep stos counts from rcx in 16-bit mode" 0 \
+	'"mnemonic":"rep stosw","length":2,"access":"write","size":2,"count":3' \
+	-- "$decode" --mode 16 --reg rcx=0x10003 "f3 ab"
+expect "mmiod-decode: unsupported instruction, exit 2" 2 \
+	'unsupported instruction syscall \(0f 05\)' -- "$decode" "0f 05"
+expect "mmiod-decode: bad mode, exit 2" 2 "--mode: '8' is not 16, 32 or 64" \
+	-- "$decode" --mode 8 "89 08"
+expect "mmiod-decode: not hex, exit 2" 2 "is not hex bytes" -- "$decode" "zz"
 finish
