@@ -11,76 +11,54 @@ static bool valid_size(uint32_t size)
 	return size == 1 || size == 2 || size == 4 || size == 8;
 }
 
-/* Reads one element; all ones when no region or the device fails. */
-static uint64_t element_read(struct ioreq_worker *w, enum io_space space,
-			     uint64_t addr, uint32_t size, unsigned vcpu)
+/* Serves one element in direction dir: a read returns the value (all
+ * ones when no region matches or the device fails); a write of *value is
+ * dropped when no region matches and counted when it fails. */
+static uint64_t element(struct ioreq_worker *w, enum io_space space,
+			enum io_dir dir, uint64_t addr, uint32_t size,
+			uint64_t value, unsigned vcpu)
 {
 	struct ioreq_space_stats *ss = &w->stats.space[space];
+	const char *what = dir == IO_READ ? "read" : "write";
 	const struct region *r;
 	struct ioreq_target *t;
 	struct device_io io;
-	uint64_t value;
+	int rc;
 
 	r = regions_find(w->engine->regions[space], addr, size,
 			 &w->hint[space]);
 	if (!r) {
 		STAT_INC(ss->unmatched);
-		log_guest("vcpu %u: %s read of %" PRIu32 " bytes at 0x%" PRIx64
+		log_guest("vcpu %u: %s %s of %" PRIu32 " bytes at 0x%" PRIx64
 			  " hits no region",
-			  vcpu, io_space_name(space), size, addr);
+			  vcpu, io_space_name(space), what, size, addr);
 		return access_mask(size);
 	}
 	t = r->data;
 	io = (struct device_io){space, addr, addr - r->base, size, vcpu};
-	STAT_INC(ss->reads);
+	if (dir == IO_READ) {
+		STAT_INC(ss->reads);
+		atomic_fetch_add_explicit(&t->stats.reads, 1,
+					  memory_order_relaxed);
+		rc = device_read(t->device, &io, &value);
+	} else {
+		STAT_INC(ss->writes);
+		atomic_fetch_add_explicit(&t->stats.writes, 1,
+					  memory_order_relaxed);
+		rc = device_write(t->device, &io, value & access_mask(size));
+	}
 	STAT_ADD(ss->bytes, size);
-	atomic_fetch_add_explicit(&t->stats.reads, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&t->stats.bytes, size, memory_order_relaxed);
-	if (device_read(t->device, &io, &value)) {
+	if (rc) {
 		STAT_INC(ss->errors);
 		atomic_fetch_add_explicit(&t->stats.errors, 1,
 					  memory_order_relaxed);
-		log_guest("vcpu %u: %s: read of %" PRIu32 " bytes at 0x%" PRIx64
+		log_guest("vcpu %u: %s: %s of %" PRIu32 " bytes at 0x%" PRIx64
 			  " failed",
-			  vcpu, t->name, size, addr);
+			  vcpu, t->name, what, size, addr);
 		return access_mask(size);
 	}
 	return value & access_mask(size);
-}
-
-/* Writes one element; dropped when no region, counted when it fails. */
-static void element_write(struct ioreq_worker *w, enum io_space space,
-			  uint64_t addr, uint32_t size, uint64_t value,
-			  unsigned vcpu)
-{
-	struct ioreq_space_stats *ss = &w->stats.space[space];
-	const struct region *r;
-	struct ioreq_target *t;
-	struct device_io io;
-
-	r = regions_find(w->engine->regions[space], addr, size,
-			 &w->hint[space]);
-	if (!r) {
-		STAT_INC(ss->unmatched);
-		log_guest("vcpu %u: %s write of %" PRIu32 " bytes at 0x%" PRIx64
-			  " hits no region",
-			  vcpu, io_space_name(space), size, addr);
-		return;
-	}
-	t = r->data;
-	io = (struct device_io){space, addr, addr - r->base, size, vcpu};
-	STAT_INC(ss->writes);
-	STAT_ADD(ss->bytes, size);
-	atomic_fetch_add_explicit(&t->stats.writes, 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&t->stats.bytes, size, memory_order_relaxed);
-	if (device_write(t->device, &io, value & access_mask(size))) {
-		STAT_INC(ss->errors);
-		atomic_fetch_add_explicit(&t->stats.errors, 1,
-					  memory_order_relaxed);
-		log_guest("vcpu %u: %s: write of %" PRIu32
-			  " bytes at 0x%" PRIx64 " failed",
-			  vcpu, t->name, size, addr);
-	}
 }
 
 static int bad_pointer(struct ioreq_worker *w, const struct mmio_access *a,
@@ -121,11 +99,12 @@ static uint64_t serve_access(struct ioreq_worker *w,
 				value = a->data;
 			else if (be->ops->guest_read(be, gpa, &value, a->size))
 				return bad_pointer(w, a, gpa);
-			element_write(w, a->space, addr, a->size, value,
-				      a->vcpu);
+			element(w, a->space, IO_WRITE, addr, a->size, value,
+				a->vcpu);
 			continue;
 		}
-		value = element_read(w, a->space, addr, a->size, a->vcpu);
+		value = element(w, a->space, IO_READ, addr, a->size, 0,
+				a->vcpu);
 		if (!a->data_is_ptr)
 			result = value;
 		else if (be->ops->guest_write(be, gpa, &value, a->size))
