@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "statefile.h"
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reopen_requested;
@@ -62,20 +63,16 @@ int signals_setup(void)
 	return 0;
 }
 
+static void print_stats(FILE *f, void *server)
+{
+	server_print_stats(server, f);
+}
+
 static void write_stats(struct server *s, const char *stats_path)
 {
-	FILE *f;
-
 	server_print_stats(s, stderr);
-	if (!stats_path)
-		return;
-	f = fopen(stats_path, "we");
-	if (!f) {
-		log_warn("cannot write %s: %s", stats_path, strerror(errno));
-		return;
-	}
-	server_print_stats(s, f);
-	if (fclose(f))
+	/* Atomically: mmiod --stats reads the file as soon as it changes. */
+	if (stats_path && statefile_replace(stats_path, print_stats, s))
 		log_warn("cannot write %s: %s", stats_path, strerror(errno));
 }
 

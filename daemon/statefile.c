@@ -30,7 +30,7 @@ int statefile_read(const char *path, struct state_record *out)
 	return 0;
 }
 
-int statefile_write(const char *path, const struct state_record *r)
+int statefile_replace(const char *path, void (*fill)(FILE *, void *), void *ctx)
 {
 	char tmp[4096];
 	FILE *f;
@@ -42,13 +42,25 @@ int statefile_write(const char *path, const struct state_record *r)
 	f = fopen(tmp, "we");
 	if (!f)
 		return -1;
-	fprintf(f, "pid %ld\ndomid %lu\nserver %d\n", (long)r->pid,
-		(unsigned long)r->domid, r->server_id);
+	fill(f, ctx);
 	if (fflush(f) || fsync(fileno(f)) || fclose(f)) {
 		unlink(tmp);
 		return -1;
 	}
 	return rename(tmp, path);
+}
+
+static void print_record(FILE *f, void *ctx)
+{
+	const struct state_record *r = ctx;
+
+	fprintf(f, "pid %ld\ndomid %lu\nserver %d\n", (long)r->pid,
+		(unsigned long)r->domid, r->server_id);
+}
+
+int statefile_write(const char *path, const struct state_record *r)
+{
+	return statefile_replace(path, print_record, (void *)r);
 }
 
 void statefile_remove(const char *path)

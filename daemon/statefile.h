@@ -6,6 +6,7 @@
 #define MMIOD_STATEFILE_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 struct state_record {
@@ -19,7 +20,10 @@ int statefile_path(char *buf, size_t len, const char *dir, const char *guest,
 		   const char *suffix);
 /* 0 and *out filled, or -1 when the file is absent or malformed. */
 int statefile_read(const char *path, struct state_record *out);
-/* Replaces the file atomically (write a temporary, rename). */
+/* Replaces PATH atomically with what fill() prints: readers see the old
+ * file or the whole new one, never a truncated one. 0 or -1 and errno. */
+int statefile_replace(const char *path, void (*fill)(FILE *, void *),
+		      void *ctx);
 int statefile_write(const char *path, const struct state_record *record);
 void statefile_remove(const char *path);
 

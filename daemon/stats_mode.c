@@ -1,6 +1,7 @@
 /* stats_mode.c - mmiod --stats GUEST: ask the mmiod serving GUEST for its
  * counters (SIGUSR1) and print what it writes to GUEST.stats. */
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,13 +14,13 @@
 
 #define STATS_WAIT_MS 3000
 
-static int64_t mtime_ns(const char *path)
+/* The stats file is replaced by rename, so a new write shows as a new
+ * inode or modification time. */
+static bool same_version(const struct stat *a, const struct stat *b)
 {
-	struct stat st;
-
-	if (stat(path, &st))
-		return -1;
-	return (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	return a->st_ino == b->st_ino &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
 static int print_file(const char *path)
@@ -40,7 +41,7 @@ int run_stats(const struct mmiod_options *opts)
 {
 	char state_path[4096], stats_path[4096];
 	struct state_record rec;
-	int64_t before;
+	struct stat before = {0}, now;
 
 	if (statefile_path(state_path, sizeof(state_path), opts->state_dir,
 			   opts->guest, "state") ||
@@ -55,17 +56,17 @@ int run_stats(const struct mmiod_options *opts)
 			errno == ENOENT ? "no state file" : "unreadable");
 		return 1;
 	}
-	before = mtime_ns(stats_path);
+	if (stat(stats_path, &before))
+		before.st_ino = 0;
 	if (kill(rec.pid, SIGUSR1)) {
 		fprintf(stderr, "mmiod: cannot signal pid %ld: %s\n",
 			(long)rec.pid, strerror(errno));
 		return 1;
 	}
 	for (int waited = 0; waited < STATS_WAIT_MS; waited += 10) {
-		int64_t now = mtime_ns(stats_path);
 		struct timespec ten_ms = {0, 10000000};
 
-		if (now >= 0 && now != before)
+		if (!stat(stats_path, &now) && !same_version(&now, &before))
 			return print_file(stats_path) ? 1 : 0;
 		nanosleep(&ten_ms, NULL);
 	}

@@ -159,6 +159,20 @@ n=0
 while [ ! -s simvm.state ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
 expect "mmiod --stats prints the running daemon's counters" 0 \
 	'^requests [0-9]+ buffered 0' -- "$mmiod" --stats --state-dir . simvm
+# The daemon replaces the stats file by rename: back-to-back readers
+# never see it empty or half written.
+torn=0
+i=0
+while [ $i -lt 100 ]; do
+	"$mmiod" --stats --state-dir . simvm 2>/dev/null | grep -q '^pio ' ||
+		torn=$((torn + 1))
+	i=$((i + 1))
+done
+if [ $torn -eq 0 ]; then
+	pass "100 back-to-back --stats reads are all complete"
+else
+	fail "$torn of 100 --stats reads were empty or torn"
+fi
 kill -KILL $first
 wait $first 2>/dev/null
 rm -f simvm.state
