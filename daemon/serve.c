@@ -31,7 +31,7 @@ static void destroy_stale_server(struct ioreq_backend *be,
 	if (statefile_read(state_path, &old) || old.domid != domid)
 		return;
 	if (ioreq_backend_destroy_stale(be, old.server_id) == 0)
-		log_info("destroyed ioreq server %d left by pid %ld",
+		log_info("reclaiming ioreq server %d left by pid %ld",
 			 old.server_id, (long)old.pid);
 	else if (errno != ENOENT && errno != ESRCH)
 		log_warn("cannot destroy stale ioreq server %d: %s",

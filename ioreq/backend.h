@@ -56,7 +56,15 @@ struct ioreq_backend_ops {
 	int (*unpause)(struct ioreq_backend *be);
 	int (*set_isa_irq)(struct ioreq_backend *be, unsigned irq, bool level);
 	int (*server_id)(struct ioreq_backend *be);
+	/* A server a killed predecessor left: destroyed at once (sim), or
+	 * remembered for stale_map (xen) and then 0 if it exists. */
 	int (*destroy_stale)(struct ioreq_backend *be, int server_id);
+	/* Xen only (NULL elsewhere). Once our server is live: the remembered
+	 * stale server's ioreq page, mapped, with that server disabled so
+	 * that new requests come to ours; NULL when there is none. Then
+	 * stale_destroy unmaps the page and destroys the server. */
+	shared_iopage_t *(*stale_map)(struct ioreq_backend *be, int *server_id);
+	int (*stale_destroy)(struct ioreq_backend *be, shared_iopage_t *page);
 	void (*close)(struct ioreq_backend *be);
 };
 

@@ -42,6 +42,8 @@ struct xen_backend {
 	struct mapcache guest_pages;
 	xc_interface *xc; /* unpause only: unusable once restricted */
 	int liveness_timer;
+	int stale_server; /* a killed predecessor's, to take over; -1 */
+	xenforeignmemory_resource_handle *stale_resource;
 };
 
 struct ioreq_evtchn {
@@ -305,22 +307,23 @@ static int xen_restrict(struct ioreq_backend *be)
 /* Domain death: xenstore and domctls are out of reach once the handles
  * are restricted, but a dm_op on our own server still works, and Xen
  * destroys a domain's ioreq servers when the domain dies. So a timer
- * asks once a second whether the server still exists. */
-static int xen_domain_fd(struct ioreq_backend *be)
+ * asks once a second whether the server still exists. It is created at
+ * open, before seccomp confines the process (timerfd_create is not on the
+ * serving allow-list). */
+static int open_liveness_timer(struct xen_backend *x)
 {
-	struct xen_backend *x = to_xen(be);
 	struct itimerspec every_second = {{1, 0}, {1, 0}};
 
-	if (x->liveness_timer >= 0)
-		return x->liveness_timer;
 	x->liveness_timer =
 		timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (x->liveness_timer >= 0 &&
-	    timerfd_settime(x->liveness_timer, 0, &every_second, NULL)) {
-		close(x->liveness_timer);
-		x->liveness_timer = -1;
-	}
-	return x->liveness_timer;
+	if (x->liveness_timer < 0)
+		return -1;
+	return timerfd_settime(x->liveness_timer, 0, &every_second, NULL);
+}
+
+static int xen_domain_fd(struct ioreq_backend *be)
+{
+	return to_xen(be)->liveness_timer;
 }
 
 static bool xen_domain_alive(struct ioreq_backend *be)
@@ -340,15 +343,21 @@ static bool xen_domain_alive(struct ioreq_backend *be)
 	return errno != ESRCH && errno != ENOENT;
 }
 
-/* Must run before the handles are restricted: unpausing is a domctl. */
+/* Must run before the handles are restricted: unpausing is a domctl.
+ * A domain that already runs is left alone: Xen refuses to unpause it
+ * (EINVAL), and an mmiod restarted under a running guest must not fail. */
 static int xen_unpause(struct ioreq_backend *be)
 {
 	struct xen_backend *x = to_xen(be);
+	xc_dominfo_t info;
 
 	if (!x->xc)
 		x->xc = xc_interface_open(NULL, NULL, 0);
 	if (!x->xc)
 		return -1;
+	if (xc_domain_getinfo(x->xc, x->domid, 1, &info) == 1 &&
+	    info.domid == x->domid && !info.paused)
+		return 0;
 	return xc_domain_unpause(x->xc, x->domid);
 }
 
@@ -367,12 +376,57 @@ static int xen_server_id(struct ioreq_backend *be)
 	return x->server_created ? (int)x->server : -1;
 }
 
+/* Destroying now would leave the vCPUs waiting in it blocked for good:
+ * remember it for the engine's take-over (stale_map, stale_destroy). */
 static int xen_destroy_stale(struct ioreq_backend *be, int server_id)
 {
 	struct xen_backend *x = to_xen(be);
+	evtchn_port_t port;
 
-	return xendevicemodel_destroy_ioreq_server(x->dm, x->domid,
-						   (ioservid_t)server_id);
+	if (xendevicemodel_get_ioreq_server_info(
+		    x->dm, x->domid, (ioservid_t)server_id, NULL, NULL, &port))
+		return -1;
+	x->stale_server = server_id;
+	return 0;
+}
+
+static int xen_stale_destroy(struct ioreq_backend *be, shared_iopage_t *page)
+{
+	struct xen_backend *x = to_xen(be);
+	int rc;
+
+	(void)page; /* it lives in stale_resource */
+	if (x->stale_resource)
+		xenforeignmemory_unmap_resource(x->fmem, x->stale_resource);
+	x->stale_resource = NULL;
+	rc = xendevicemodel_destroy_ioreq_server(x->dm, x->domid,
+						 (ioservid_t)x->stale_server);
+	x->stale_server = -1;
+	return rc;
+}
+
+static shared_iopage_t *xen_stale_map(struct ioreq_backend *be, int *id)
+{
+	struct xen_backend *x = to_xen(be);
+	ioservid_t server = (ioservid_t)x->stale_server;
+	void *page = NULL;
+
+	if (x->stale_server < 0)
+		return NULL;
+	*id = x->stale_server;
+	x->stale_resource = xenforeignmemory_map_resource(
+		x->fmem, x->domid, XENMEM_resource_ioreq_server, server,
+		XENMEM_resource_ioreq_server_frame_ioreq(0), 1, &page,
+		PROT_READ | PROT_WRITE, 0);
+	if (xendevicemodel_set_ioreq_server_state(x->dm, x->domid, server, 0))
+		log_warn("cannot disable stale ioreq server %d: %s", *id,
+			 strerror(errno));
+	if (!x->stale_resource) {
+		log_warn("cannot map stale ioreq server %d: %s", *id,
+			 strerror(errno));
+		xen_stale_destroy(be, NULL);
+	}
+	return page;
 }
 
 static void xen_close(struct ioreq_backend *be)
@@ -413,6 +467,8 @@ static const struct ioreq_backend_ops xen_ops = {
 	.set_isa_irq = xen_set_isa_irq,
 	.server_id = xen_server_id,
 	.destroy_stale = xen_destroy_stale,
+	.stale_map = xen_stale_map,
+	.stale_destroy = xen_stale_destroy,
 	.close = xen_close,
 };
 
@@ -426,6 +482,7 @@ struct ioreq_backend *ioreq_backend_xen_open(uint32_t domid)
 	x->be.ops = &xen_ops;
 	x->domid = (domid_t)domid;
 	x->liveness_timer = -1;
+	x->stale_server = -1;
 	mapcache_init(&x->guest_pages, &guest_page_ops, x);
 	x->dm = xendevicemodel_open(NULL, 0);
 	x->fmem = xenforeignmemory_open(NULL, 0);
@@ -443,6 +500,11 @@ struct ioreq_backend *ioreq_backend_xen_open(uint32_t domid)
 		goto fail;
 	}
 	x->be.nr_vcpus = vcpus;
+	if (open_liveness_timer(x)) {
+		log_error("cannot create the liveness timer: %s",
+			  strerror(errno));
+		goto fail;
+	}
 	return &x->be;
 fail:
 	xen_close(&x->be);

@@ -11,8 +11,6 @@
 #include "ioreq/barrier.h"
 
 /* One ioreq page holds this many vCPU slots. */
-#define IOREQ_PAGE_SIZE 4096
-#define SLOTS_PER_PAGE (IOREQ_PAGE_SIZE / sizeof(ioreq_t))
 
 struct ioreq_engine *ioreq_engine_create(struct ioreq_backend *be,
 					 struct region_set *const *regions,
@@ -222,6 +220,7 @@ int ioreq_engine_start(struct ioreq_engine *e)
 	e->enabled = true;
 	if (bind_ports(e) || map_ranges(e))
 		return -1;
+	ioreq_take_over_stale(e);
 	return 0;
 }
 

@@ -53,6 +53,13 @@ struct ioreq_engine {
 	bool enabled;
 };
 
+#define IOREQ_PAGE_SIZE 4096
+#define SLOTS_PER_PAGE (IOREQ_PAGE_SIZE / sizeof(ioreq_t))
+
+/* takeover.c: answers what waits in a killed predecessor's server, then
+ * has it destroyed (Xen; nothing to do elsewhere). */
+void ioreq_take_over_stale(struct ioreq_engine *e);
+
 /* dispatch.c: serves one request copy; returns the data to write back. */
 uint64_t ioreq_serve_request(struct ioreq_worker *w, const ioreq_t *req,
 			     unsigned vcpu);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "engine_fixture.h"
+#include "ioreq/backend.h"
 #include "testutil.h"
 
 #define RAM_BASE 0xfe000000ull
@@ -580,12 +581,115 @@ START_TEST(many_vcpus_in_a_separate_process_get_correct_replies)
 }
 END_TEST
 
+/* --- taking over a killed predecessor's server (Xen's order) ------------ */
+
+#define STALE_PORT_BASE 100  /* remote ports of the stale server's slots */
+#define STALE_LOCAL_BASE 900 /* local ports the fake binds them to */
+
+/* shared_iopage_t declares one slot; the page holds 128. */
+static union {
+	shared_iopage_t page;
+	ioreq_t slots[4096 / sizeof(ioreq_t)];
+} stale;
+static const struct ioreq_backend_ops *real_ops;
+static struct ioreq_backend_ops takeover_ops;
+static unsigned stale_destroyed, stale_notified;
+
+static shared_iopage_t *fake_stale_map(struct ioreq_backend *be, int *id)
+{
+	(void)be;
+	*id = 7;
+	return stale_destroyed ? NULL : &stale.page;
+}
+
+static int fake_stale_destroy(struct ioreq_backend *be, shared_iopage_t *page)
+{
+	(void)be;
+	ck_assert_ptr_eq(page, &stale.page);
+	stale_destroyed++;
+	return 0;
+}
+
+static int fake_bind(struct ioreq_evtchn *ev, uint32_t remote)
+{
+	if (remote < STALE_PORT_BASE)
+		return real_ops->evtchn_bind(ev, remote);
+	return (int)(remote - STALE_PORT_BASE + STALE_LOCAL_BASE);
+}
+
+/* Xen's side of a notification on a stale port: the vCPU takes its
+ * answer, and the slot goes back to NONE. */
+static int fake_notify(struct ioreq_evtchn *ev, uint32_t port)
+{
+	ioreq_t *slot;
+
+	if (port < STALE_LOCAL_BASE)
+		return real_ops->evtchn_notify(ev, port);
+	slot = &stale.slots[port - STALE_LOCAL_BASE];
+	ck_assert_uint_eq(slot->state, STATE_IORESP_READY);
+	slot->state = STATE_IOREQ_NONE;
+	stale_notified++;
+	return 0;
+}
+
+static void stale_slot(unsigned v, uint8_t state, uint8_t dir, uint64_t addr,
+		       uint64_t data)
+{
+	stale.slots[v] = (ioreq_t){.addr = addr,
+				   .data = data,
+				   .count = 1,
+				   .size = 4,
+				   .vp_eport = STALE_PORT_BASE + v,
+				   .state = state,
+				   .dir = dir,
+				   .type = IOREQ_TYPE_COPY};
+}
+
+START_TEST(restart_answers_what_waits_in_the_stale_server)
+{
+	fixture_init(&f, 4);
+	fixture_add(&f, IO_SPACE_MMIO, RAM_BASE, RAM_SIZE, "ram",
+		    (const char *)NULL);
+	f.be = ioreq_backend_sim_open(f.sim);
+	ck_assert_ptr_nonnull(f.be);
+	real_ops = f.be->ops;
+	takeover_ops = *real_ops;
+	takeover_ops.stale_map = fake_stale_map;
+	takeover_ops.stale_destroy = fake_stale_destroy;
+	takeover_ops.evtchn_bind = fake_bind;
+	takeover_ops.evtchn_notify = fake_notify;
+	f.be->ops = &takeover_ops;
+	memset(&stale, 0, sizeof(stale));
+	stale_destroyed = stale_notified = 0;
+	/* vCPU 0 waits on a write, 1 on a read of that write's address...
+	 * served in slot order, so the read sees the write; 2's request was
+	 * taken by the killed mmiod; 3 has nothing pending. */
+	stale_slot(0, STATE_IOREQ_READY, IOREQ_WRITE, RAM_BASE + 0x40,
+		   0xc0ffee11);
+	stale_slot(1, STATE_IOREQ_READY, IOREQ_READ, RAM_BASE + 0x40, 0);
+	stale_slot(2, STATE_IOREQ_INPROCESS, IOREQ_WRITE, RAM_BASE + 0x44,
+		   0x22);
+	stale_slot(3, STATE_IOREQ_NONE, IOREQ_WRITE, RAM_BASE + 0x48, 0x33);
+
+	f.engine = ioreq_engine_create(f.be, f.sets, 1);
+	ck_assert_ptr_nonnull(f.engine);
+	ck_assert_int_eq(ioreq_engine_start(f.engine), 0);
+
+	ck_assert_uint_eq(stale_notified, 3);
+	ck_assert_uint_eq(stale_destroyed, 1);
+	ck_assert_uint_eq(stale.slots[1].data, 0xc0ffee11);
+	ck_assert_uint_eq(stale.slots[3].state, STATE_IOREQ_NONE);
+	fixture_fini(&f);
+}
+END_TEST
+
 static Suite *engine_suite(void)
 {
 	Suite *s = suite_create("engine");
 	TCase *proto = tcase_create("protocol");
 	TCase *bad = tcase_create("misbehaviour");
 	TCase *conc = tcase_create("concurrency");
+	TCase *takeover = tcase_create("takeover");
 
 	tcase_add_checked_fixture(proto, setup, teardown);
 	tcase_add_loop_test(proto, mmio_write_then_read_every_size, 0, 4);
@@ -632,6 +736,10 @@ static Suite *engine_suite(void)
 		       many_vcpus_in_a_separate_process_get_correct_replies);
 	tcase_set_timeout(conc, 300);
 	suite_add_tcase(s, conc);
+
+	tcase_add_test(takeover,
+		       restart_answers_what_waits_in_the_stale_server);
+	suite_add_tcase(s, takeover);
 	return s;
 }
 

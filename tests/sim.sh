@@ -124,7 +124,7 @@ wait $first 2>/dev/null
 second_status=$?
 wait $guest
 guest_status=$?
-if grep -q 'destroyed ioreq server 0 left by pid' second.log; then
+if grep -q 'reclaiming ioreq server 0 left by pid' second.log; then
 	pass "a restarted mmiod destroys the server its killed predecessor left"
 else
 	fail "no stale server cleanup: $(cat second.log)"

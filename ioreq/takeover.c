@@ -1,0 +1,101 @@
+/* takeover.c - answering the requests a killed mmiod left in its server.
+ *
+ * Xen never wakes a vCPU whose request waits in a server that is
+ * destroyed: destroying frees the event channels without a notification,
+ * and the vCPU stays blocked for good. So a restarted mmiod, once its own
+ * server is live, disables the stale one (new requests now come to ours),
+ * serves what waits in the stale slots through its own devices, notifies
+ * the vCPUs, waits for them to take their answers, and only then has the
+ * stale server destroyed.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "barrier.h"
+#include "common/log.h"
+#include "engine_internal.h"
+
+/* How long the vCPUs get to take their answers; they are running, so
+ * this is far more than they need. */
+#define CONSUME_WAIT_MS 2000
+
+/* Answers slot v of the stale page; true if it now waits for its vCPU. */
+static bool answer_slot(struct ioreq_engine *e, struct ioreq_evtchn *ev,
+			volatile ioreq_t *slot, unsigned v)
+{
+	struct ioreq_worker *w = &e->workers[e->nr_workers];
+	const struct ioreq_backend_ops *ops = e->be->ops;
+	uint8_t state = slot->state;
+	uint64_t data;
+	ioreq_t req;
+	int port;
+
+	if (state != STATE_IOREQ_READY && state != STATE_IOREQ_INPROCESS &&
+	    state != STATE_IORESP_READY)
+		return false;
+	if (state != STATE_IORESP_READY) {
+		/* INPROCESS: the killed mmiod took the request but may not
+		 * have served it. Serving it again repeats at most one
+		 * access; leaving it hangs the vCPU. */
+		xen_rmb();
+		memcpy(&req, (const void *)slot, sizeof(req));
+		slot->state = STATE_IOREQ_INPROCESS;
+		data = ioreq_serve_request(w, &req, v);
+		if (req.dir == IOREQ_READ && !req.data_is_ptr)
+			slot->data = data;
+		xen_wmb();
+		slot->state = STATE_IORESP_READY;
+	}
+	port = ops->evtchn_bind(ev, slot->vp_eport);
+	if (port < 0) {
+		log_warn("vCPU %u: cannot bind stale port %u: %s", v,
+			 slot->vp_eport, strerror(errno));
+		return false;
+	}
+	ops->evtchn_notify(ev, (uint32_t)port);
+	return true;
+}
+
+static bool all_taken(const shared_iopage_t *page, const bool *waiting,
+		      unsigned n)
+{
+	for (unsigned v = 0; v < n; v++)
+		if (waiting[v] &&
+		    ((volatile const ioreq_t *)&page->vcpu_ioreq[v])->state ==
+			    STATE_IORESP_READY)
+			return false;
+	return true;
+}
+
+void ioreq_take_over_stale(struct ioreq_engine *e)
+{
+	struct ioreq_backend *be = e->be;
+	unsigned n = be->nr_vcpus, answered = 0;
+	struct ioreq_evtchn *ev;
+	shared_iopage_t *page;
+	bool waiting[SLOTS_PER_PAGE] = {false};
+	int id;
+
+	if (!be->ops->stale_map || !(page = be->ops->stale_map(be, &id)))
+		return;
+	ev = be->ops->evtchn_open(be);
+	for (unsigned v = 0; ev && v < n; v++) {
+		waiting[v] = answer_slot(e, ev, &page->vcpu_ioreq[v], v);
+		answered += waiting[v];
+	}
+	for (int ms = 0; ms < CONSUME_WAIT_MS && !all_taken(page, waiting, n);
+	     ms++)
+		nanosleep(&(struct timespec){0, 1000000}, NULL);
+	if (!all_taken(page, waiting, n))
+		log_warn("ioreq server %d: a vCPU did not take its answer", id);
+	if (ev)
+		be->ops->evtchn_close(ev);
+	if (be->ops->stale_destroy(be, page))
+		log_warn("cannot destroy stale ioreq server %d: %s", id,
+			 strerror(errno));
+	else
+		log_info("destroyed ioreq server %d after answering %u "
+			 "request%s left in it",
+			 id, answered, answered == 1 ? "" : "s");
+}
