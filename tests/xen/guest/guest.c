@@ -1,0 +1,517 @@
+/* guest.c - a freestanding PVH guest that exercises mmiod on real Xen.
+ *
+ * It prints one line per check on port 0xE9, which Xen shows as
+ * "(dN) ..." in xl dmesg; dom0's scenario script reads them there. The
+ * command line (xl "cmdline") picks the job:
+ *   battery  every access shape of the test config, checked, then a
+ *            summary line "battery: N passed, N failed";
+ *   loop     count forever in a file-backed ram register, printing the
+ *            count every LOOP_REPORT rounds (for restart tests).
+ *
+ * The addresses below are those of tests/xen/etc/mmiod/battery.cfg.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <xen/xen.h>
+#include <xen/vcpu.h>
+#include <xen/hvm/hvm_vcpu.h>
+#include <xen/arch-x86/hvm/start_info.h>
+
+#define RAM_BASE 0xfe000000u   /* ram, 4 KiB, file-backed */
+#define ROM_BASE 0xfe001000u   /* rom: byte i holds i & 0xff */
+#define TRACE_BASE 0xfe002000u /* trace, read_value=0x5a5a5a5a5a5a5a5a */
+#define UNCLAIMED 0xfe003000u  /* in no region */
+#define PIO_PORT 0x510	       /* pio ram, 4 ports */
+
+#define MAX_VCPUS 4
+#define SMP_ROUNDS 300
+#define LOOP_REPORT 200
+
+void halt_forever(void);
+void ap_entry(void);
+
+static uint8_t hypercall_page[4096] __attribute__((aligned(4096)));
+static uint8_t ap_stacks[MAX_VCPUS][4096] __attribute__((aligned(16)));
+static volatile uint32_t ap_done[MAX_VCPUS], ap_errors[MAX_VCPUS];
+static uint32_t ram_buffer[64], copy_back[64];
+static unsigned passed, failed;
+
+/* Output on port 0xE9: Xen prints each line on its console. */
+static void putc_e9(char c)
+{
+	asm volatile("outb %0, $0xe9" : : "a"(c));
+}
+
+static void puts_e9(const char *s)
+{
+	while (*s)
+		putc_e9(*s++);
+}
+
+static void put_hex(uint64_t v)
+{
+	puts_e9("0x");
+	for (int shift = 60; shift >= 0; shift -= 4) {
+		if ((v >> shift) || !shift)
+			putc_e9("0123456789abcdef"[(v >> shift) & 15]);
+	}
+}
+
+static void put_dec(uint32_t v)
+{
+	char digits[12];
+	int n = 0;
+
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	while (n)
+		putc_e9(digits[--n]);
+}
+
+static void check(const char *name, uint64_t got, uint64_t want)
+{
+	if (got == want) {
+		passed++;
+		puts_e9("ok ");
+		puts_e9(name);
+	} else {
+		failed++;
+		puts_e9("not ok ");
+		puts_e9(name);
+		puts_e9(": got ");
+		put_hex(got);
+		puts_e9(", expected ");
+		put_hex(want);
+	}
+	putc_e9('\n');
+}
+
+/* One access each, of exactly the size named: the compiler must not merge,
+ * split or elide them. */
+static uint8_t read8(uint32_t a)
+{
+	return *(volatile uint8_t *)a;
+}
+
+static uint16_t read16(uint32_t a)
+{
+	return *(volatile uint16_t *)a;
+}
+
+static uint32_t read32(uint32_t a)
+{
+	return *(volatile uint32_t *)a;
+}
+
+static void write8(uint32_t a, uint8_t v)
+{
+	*(volatile uint8_t *)a = v;
+}
+
+static void write16(uint32_t a, uint16_t v)
+{
+	*(volatile uint16_t *)a = v;
+}
+
+static void write32(uint32_t a, uint32_t v)
+{
+	*(volatile uint32_t *)a = v;
+}
+
+/* 8-byte accesses in 32-bit mode: SSE movq, one request of size 8. */
+static uint64_t read64(uint32_t a)
+{
+	uint64_t v;
+
+	asm volatile("movq (%1), %%xmm0\n\tmovq %%xmm0, %0"
+		     : "=m"(v)
+		     : "r"(a)
+		     : "xmm0", "memory");
+	return v;
+}
+
+static void write64(uint32_t a, uint64_t v)
+{
+	asm volatile("movq %0, %%xmm0\n\tmovq %%xmm0, (%1)"
+		     :
+		     : "m"(v), "r"(a)
+		     : "xmm0", "memory");
+}
+
+static void enable_sse(void)
+{
+	uint32_t cr0, cr4;
+
+	asm volatile("mov %%cr0, %0" : "=r"(cr0));
+	cr0 = (cr0 & ~(1u << 2)) | (1u << 1); /* EM off, MP on */
+	asm volatile("mov %0, %%cr0" : : "r"(cr0));
+	asm volatile("mov %%cr4, %0" : "=r"(cr4));
+	cr4 |= (1u << 9) | (1u << 10); /* OSFXSR, OSXMMEXCPT */
+	asm volatile("mov %0, %%cr4" : : "r"(cr4));
+}
+
+static void ram_sizes(void)
+{
+	write8(RAM_BASE + 0x11, 0xa1);
+	check("ram write8/read8", read8(RAM_BASE + 0x11), 0xa1);
+	write16(RAM_BASE + 0x22, 0xb2c3);
+	check("ram write16/read16", read16(RAM_BASE + 0x22), 0xb2c3);
+	write32(RAM_BASE + 0x34, 0xd4e5f607);
+	check("ram write32/read32", read32(RAM_BASE + 0x34), 0xd4e5f607);
+	write64(RAM_BASE + 0x48, 0x1122334455667788ull);
+	check("ram write64/read64", read64(RAM_BASE + 0x48),
+	      0x1122334455667788ull);
+	check("ram is little-endian", read8(RAM_BASE + 0x48), 0x88);
+	check("ram byte 7 of the 8-byte write", read8(RAM_BASE + 0x4f), 0x11);
+	write32(RAM_BASE + 0x61, 0xcafef00d);
+	check("ram unaligned write32/read32", read32(RAM_BASE + 0x61),
+	      0xcafef00d);
+}
+
+static void rom_reads(void)
+{
+	check("rom read8", read8(ROM_BASE + 0x05), 0x05);
+	check("rom read16", read16(ROM_BASE + 0x10), 0x1110);
+	check("rom read32", read32(ROM_BASE + 0x20), 0x23222120);
+	check("rom read64", read64(ROM_BASE + 0x40), 0x4746454443424140ull);
+	write32(ROM_BASE + 0x20, 0xffffffff);
+	check("rom ignores writes", read32(ROM_BASE + 0x20), 0x23222120);
+}
+
+/* dom0 checks that the trace file holds exactly these writes. */
+static void trace_writes(void)
+{
+	write8(TRACE_BASE + 0x1, 0x5e);
+	write16(TRACE_BASE + 0x2, 0x7e57);
+	write32(TRACE_BASE + 0x4, 0xfeedc0de);
+	write64(TRACE_BASE + 0x8, 0x0123456789abcdefull);
+	check("trace read32 returns read_value", read32(TRACE_BASE + 0x10),
+	      0x5a5a5a5a);
+	check("trace read64 returns read_value", read64(TRACE_BASE + 0x18),
+	      0x5a5a5a5a5a5a5a5aull);
+}
+
+/* Xen emulates these: a read then a write of the same size each. */
+static void read_modify_write(void)
+{
+	uint32_t a = RAM_BASE + 0x100;
+	uint32_t old;
+
+	write32(a, 0x0f00000f);
+	asm volatile("orl $0x0000f0f0, (%0)" : : "r"(a) : "memory");
+	check("or to mmio", read32(a), 0x0f00f0ff);
+	asm volatile("addw $0x0101, (%0)" : : "r"(a) : "memory");
+	check("add to mmio", read32(a), 0x0f00f200);
+	old = 0x12345678;
+	asm volatile("xchgl %0, (%1)" : "+r"(old) : "r"(a) : "memory");
+	check("xchg with mmio (old value)", old, 0x0f00f200);
+	check("xchg with mmio (new value)", read32(a), 0x12345678);
+	asm volatile("lock andl $0xffff00ff, (%0)" : : "r"(a) : "memory");
+	check("lock and to mmio", read32(a), 0x12340078);
+}
+
+static void rep_movsl(uint32_t dst, uint32_t src, uint32_t n)
+{
+	asm volatile("rep movsl" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+}
+
+/* With the direction flag set, dst and src name the last element. */
+static void rep_movsl_down(uint32_t dst, uint32_t src, uint32_t n)
+{
+	asm volatile("std\n\trep movsl\n\tcld"
+		     : "+D"(dst), "+S"(src), "+c"(n)
+		     :
+		     : "memory");
+}
+
+static void rep_stosl(uint32_t dst, uint32_t value, uint32_t n)
+{
+	asm volatile("rep stosl" : "+D"(dst), "+c"(n) : "a"(value) : "memory");
+}
+
+static uint32_t count_differences(const uint32_t *a, uint32_t mmio, int n)
+{
+	uint32_t bad = 0;
+
+	for (int i = 0; i < n; i++)
+		bad += read32(mmio + 4 * i) != a[i];
+	return bad;
+}
+
+/* rep movs and rep stos between guest RAM and the ram region: Xen sends
+ * them as single requests with a count (data_is_ptr for movs). */
+static void rep_strings(void)
+{
+	uint32_t mmio = RAM_BASE + 0x200, bad = 0;
+
+	for (uint32_t i = 0; i < 64; i++) {
+		ram_buffer[i] = 0x9e000000u | i * 0x10101u;
+		copy_back[i] = 0;
+	}
+	rep_movsl(mmio, (uint32_t)ram_buffer, 64);
+	check("rep movsl ram -> mmio", count_differences(ram_buffer, mmio, 64),
+	      0);
+	rep_movsl((uint32_t)copy_back, mmio, 64);
+	for (int i = 0; i < 64; i++)
+		bad += copy_back[i] != ram_buffer[i];
+	check("rep movsl mmio -> ram", bad, 0);
+
+	for (uint32_t i = 0; i < 64; i++)
+		ram_buffer[i] = ~ram_buffer[i];
+	rep_movsl_down(mmio + 4 * 63, (uint32_t)&ram_buffer[63], 64);
+	check("rep movsl downwards (df=1)",
+	      count_differences(ram_buffer, mmio, 64), 0);
+
+	for (uint32_t i = 0; i < 64; i++)
+		ram_buffer[i] = 0x5eed5eed;
+	rep_stosl(mmio, 0x5eed5eed, 64);
+	check("rep stosl to mmio", count_differences(ram_buffer, mmio, 64), 0);
+}
+
+static void outb(uint16_t port, uint8_t v)
+{
+	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static void outw(uint16_t port, uint16_t v)
+{
+	asm volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static void outl(uint16_t port, uint32_t v)
+{
+	asm volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static uint16_t inw(uint16_t port)
+{
+	uint16_t v;
+
+	asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+
+	asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static void port_io(void)
+{
+	outl(PIO_PORT, 0x600df00d);
+	check("pio outl/inl", inl(PIO_PORT), 0x600df00d);
+	outw(PIO_PORT + 2, 0xbeef);
+	check("pio outw/inw", inw(PIO_PORT + 2), 0xbeef);
+	outb(PIO_PORT + 1, 0x42);
+	check("pio outb/inb", inb(PIO_PORT + 1), 0x42);
+	check("pio inl sees the narrower writes", inl(PIO_PORT), 0xbeef420d);
+}
+
+/* Xen answers accesses outside every claimed range itself. */
+static void unclaimed(void)
+{
+	write32(UNCLAIMED, 0);
+	check("read32 from no region is all ones", read32(UNCLAIMED),
+	      0xffffffff);
+	check("read8 from no region is all ones", read8(UNCLAIMED + 7), 0xff);
+}
+
+static void cpuid(uint32_t leaf, uint32_t r[4])
+{
+	asm volatile("cpuid"
+		     : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+		     : "a"(leaf), "c"(0));
+}
+
+/* Xen fills the hypercall page when its MSR (from CPUID) is written. */
+static bool setup_hypercalls(void)
+{
+	uint32_t r[4];
+
+	for (uint32_t base = 0x40000000; base < 0x40010000; base += 0x100) {
+		cpuid(base, r);
+		if (r[1] == 0x566e6558 && r[2] == 0x65584d4d &&
+		    r[3] == 0x4d4d566e && r[0] - base >= 2) {
+			cpuid(base + 2, r);
+			asm volatile("wrmsr"
+				     :
+				     : "c"(r[1]), "a"((uint32_t)hypercall_page),
+				       "d"(0));
+			return true;
+		}
+	}
+	return false;
+}
+
+static long vcpu_op(uint32_t cmd, uint32_t vcpu, void *arg)
+{
+	uint32_t b = cmd, c = vcpu, d = (uint32_t)arg, si, di;
+	void *entry = hypercall_page + __HYPERVISOR_vcpu_op * 32;
+	long ret;
+
+	asm volatile("call *%[entry]"
+		     : "=a"(ret), "+b"(b), "+c"(c), "+d"(d), "=S"(si), "=D"(di)
+		     : [entry] "m"(entry)
+		     : "memory");
+	return ret;
+}
+
+static long start_vcpu(uint32_t id)
+{
+	struct vcpu_hvm_context ctx = {.mode = VCPU_HVM_MODE_32B};
+	struct vcpu_hvm_x86_32 *r = &ctx.cpu_regs.x86_32;
+	long rc;
+
+	r->eax = id;
+	r->esp = (uint32_t)&ap_stacks[id][sizeof(ap_stacks[id])];
+	r->eip = (uint32_t)ap_entry;
+	r->eflags = 0x2;
+	r->cr0 = 0x11; /* PE, ET */
+	r->cs_limit = r->ds_limit = r->ss_limit = r->es_limit = ~0u;
+	r->cs_ar = 0xc9b; /* present, 32-bit, 4K granular, execute/read */
+	r->ds_ar = r->ss_ar = r->es_ar = 0xc93; /* the same, read/write */
+	r->tr_limit = 0x67;
+	r->tr_ar = 0x8b; /* present 32-bit TSS */
+	rc = vcpu_op(VCPUOP_initialise, id, &ctx);
+	return rc ? rc : vcpu_op(VCPUOP_up, id, 0);
+}
+
+/* Every vCPU hammers its own 8 bytes of the ram region at once; Xen gives
+ * each vCPU its own ioreq slot and event channel. */
+static uint32_t hammer(uint32_t id)
+{
+	uint32_t a = RAM_BASE + 0x800 + 8 * id, errors = 0;
+
+	for (uint32_t i = 0; i < SMP_ROUNDS; i++) {
+		uint32_t v = id << 24 | i;
+
+		write32(a, v);
+		write32(a + 4, ~v);
+		errors += read32(a) != v;
+		errors += read32(a + 4) != ~v;
+	}
+	return errors;
+}
+
+void ap_main(uint32_t id)
+{
+	ap_errors[id] = hammer(id);
+	ap_done[id] = 1;
+}
+
+static void several_vcpus(uint32_t vcpus)
+{
+	uint32_t errors, started = 1;
+
+	for (uint32_t id = 1; id < vcpus; id++) {
+		long rc = start_vcpu(id);
+
+		if (rc) {
+			puts_e9("vcpu ");
+			put_dec(id);
+			puts_e9(" failed to start: ");
+			put_hex((uint32_t)rc);
+			putc_e9('\n');
+		} else {
+			started++;
+		}
+	}
+	check("secondary vcpus started", started, vcpus);
+	errors = hammer(0);
+	for (uint32_t id = 1; id < vcpus; id++) {
+		for (uint32_t spin = 0; !ap_done[id] && spin < 400000000;
+		     spin++)
+			asm volatile("pause");
+		check("secondary vcpu finished", ap_done[id], 1);
+		errors += ap_errors[id];
+	}
+	check("concurrent accesses from every vcpu read back", errors, 0);
+}
+
+static void battery(uint32_t vcpus)
+{
+	puts_e9("battery: start\n");
+	ram_sizes();
+	rom_reads();
+	trace_writes();
+	read_modify_write();
+	rep_strings();
+	port_io();
+	unclaimed();
+	several_vcpus(vcpus);
+	puts_e9("battery: ");
+	put_dec(passed);
+	puts_e9(" passed, ");
+	put_dec(failed);
+	puts_e9(" failed\n");
+}
+
+/* Never returns: restart tests watch the count keep going. */
+static void loop(void)
+{
+	uint32_t count = read32(RAM_BASE);
+
+	puts_e9("loop: resuming from ");
+	put_dec(count);
+	putc_e9('\n');
+	for (;;) {
+		count++;
+		write32(RAM_BASE, count);
+		if (read32(RAM_BASE) != count) {
+			puts_e9("loop: lost a write at ");
+			put_dec(count);
+			putc_e9('\n');
+		}
+		if (count % LOOP_REPORT == 0) {
+			puts_e9("loop: ");
+			put_dec(count);
+			putc_e9('\n');
+		}
+	}
+}
+
+static bool cmdline_is(const struct hvm_start_info *si, const char *word)
+{
+	const char *s = (const char *)(uint32_t)si->cmdline_paddr;
+
+	if (!si->cmdline_paddr)
+		return false;
+	while (*word && *s == *word)
+		s++, word++;
+	return !*word && (*s == '\0' || *s == ' ');
+}
+
+static uint32_t count_vcpus(void)
+{
+	uint32_t vcpus = 0;
+
+	/* VCPUOP_is_up fails with -ENOENT past the domain's maximum. */
+	while (vcpus < MAX_VCPUS && vcpu_op(VCPUOP_is_up, vcpus, 0) >= 0)
+		vcpus++;
+	return vcpus;
+}
+
+void guest_main(const struct hvm_start_info *si)
+{
+	enable_sse();
+	if (si->magic != XEN_HVM_START_MAGIC_VALUE || !setup_hypercalls()) {
+		puts_e9("guest: not started by Xen as a PVH guest\n");
+		return;
+	}
+	if (cmdline_is(si, "loop"))
+		loop();
+	battery(count_vcpus());
+}

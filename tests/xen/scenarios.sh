@@ -1,0 +1,198 @@
+#!/bin/sh
+# scenarios.sh - runs in the test dom0 on real Xen. mmiod is driven as a
+# user drives it: a config in /etc/xen/mmiod, the guest created paused with
+# xl create -p, mmiod GUEST with unpause = 1. Every result is a line
+# "mmiod-xen: PASS: ..." or "mmiod-xen: FAIL: ...", then a closing
+# "mmiod-xen: N passed, N failed" that the host reads. Every wait has a
+# timeout: a hang fails its scenario instead of the whole run.
+passed=0
+failed=0
+pass() {
+	passed=$((passed + 1))
+	echo "mmiod-xen: PASS: $1"
+}
+fail() {
+	failed=$((failed + 1))
+	echo "mmiod-xen: FAIL: $1"
+}
+# wait_for SECONDS COMMAND...: until COMMAND succeeds; 1 on timeout.
+wait_for() {
+	deadline=$(($(date +%s) + $1))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -ge "$deadline" ] && return 1
+		sleep 0.2
+	done
+}
+exited() {
+	! kill -0 "$1" 2>/dev/null
+}
+# wait_exit PID SECONDS: the process's exit status, 124 on timeout.
+wait_exit() {
+	if wait_for "$2" exited "$1"; then
+		wait "$1"
+	else
+		kill -KILL "$1" 2>/dev/null
+		wait "$1" 2>/dev/null
+		return 124
+	fi
+}
+# guest_lines DOMAIN: what the domain printed on port 0xE9.
+guest_lines() {
+	xl dmesg | sed -n "s/^(d$(xl domid "$1")) //p"
+}
+guest_printed() {
+	guest_lines "$1" | grep -q -- "$2"
+}
+# show_log FILE: mmiod's log, and the kernel's word on a seccomp kill.
+show_log() {
+	sed 's/^/mmiod-xen:   /' "$1"
+	dmesg | grep 'audit.*syscall=' | tail -3 | sed 's/^/mmiod-xen:   /'
+}
+
+scenario_battery() {
+	log=/var/log/mmiod/battery.log
+	xl create -p /etc/xen/xl/battery.xl > /dev/null 2>&1 ||
+		{ fail "battery: xl create"; return; }
+	mmiod battery 2> "$log" &
+	pid=$!
+	if ! wait_for 120 guest_printed battery '^battery: [0-9]* passed'; then
+		fail "battery: the guest did not finish within 120 s"
+		guest_lines battery | tail -5 | sed 's/^/mmiod-xen:   /'
+		show_log "$log"
+	fi
+	guest_lines battery | while read -r verdict rest; do
+		case $verdict in
+		ok) echo "mmiod-xen: PASS: guest: $rest" ;;
+		not) echo "mmiod-xen: FAIL: guest: ${rest#ok }" ;;
+		esac
+	done
+	summary=$(guest_lines battery | sed -n 's/^battery: \([0-9]*\) passed, \([0-9]*\) failed/\1 \2/p')
+	set -- $summary
+	passed=$((passed + ${1:-0}))
+	failed=$((failed + ${2:-1}))
+	trace=/var/log/mmiod/battery-trace.json
+	for write in '"size":1,"dir":"write","value":"0x5e"' \
+		'"size":2,"dir":"write","value":"0x7e57"' \
+		'"size":4,"dir":"write","value":"0xfeedc0de"' \
+		'"size":8,"dir":"write","value":"0x123456789abcdef"'; do
+		if grep -q -- "$write" "$trace"; then
+			pass "trace file holds the guest's write $write"
+		else
+			fail "trace file lacks $write: $(cat "$trace")"
+		fi
+	done
+	xl destroy battery
+	wait_exit "$pid" 20
+	status=$?
+	if [ "$status" -eq 0 ]; then
+		pass "battery: mmiod exits 0 when the domain is destroyed"
+	else
+		fail "battery: mmiod exit status $status after xl destroy"
+		show_log "$log"
+	fi
+}
+
+scenario_linux() {
+	log=/var/log/mmiod/linux.log
+	console=/var/log/mmiod/linux-console.log
+	xl create -p /etc/xen/xl/linux.xl > /dev/null 2>&1 ||
+		{ fail "linux: xl create"; return; }
+	mmiod linux 2> "$log" &
+	pid=$!
+	if wait_for 60 grep -q "Linux version" "$console"; then
+		pass "linux: the PVH guest's boot log reaches the uart16550"
+		grep -m1 "Linux version" "$console" | cut -c1-100 |
+			sed 's/^/mmiod-xen:   /'
+	else
+		fail "linux: no 'Linux version' on the uart within 60 s"
+		show_log "$log"
+		xl dmesg | tail -20 | sed 's/^/mmiod-xen:   /'
+	fi
+	if wait_for 60 grep -q "Kernel command line" "$console"; then
+		pass "linux: boot log continues past the first line"
+	else
+		fail "linux: boot log stops: $(wc -l < "$console") lines"
+	fi
+	xl destroy linux
+	wait_exit "$pid" 20
+	status=$?
+	if [ "$status" -eq 0 ]; then
+		pass "linux: mmiod exits 0 when the domain is destroyed"
+	else
+		fail "linux: mmiod exit status $status after xl destroy"
+	fi
+}
+
+last_count() {
+	guest_lines counter | sed -n 's/^loop: \([0-9]*\)$/\1/p' | tail -1
+}
+counter_beyond() {
+	n=$(last_count)
+	[ -n "$n" ] && [ "$n" -ge "$1" ]
+}
+
+scenario_restart_and_teardown() {
+	log=/var/log/mmiod/counter.log
+	ram=/var/lib/mmiod/counter-ram.bin
+	xl create -p /etc/xen/xl/counter.xl > /dev/null 2>&1 ||
+		{ fail "counter: xl create"; return; }
+	mmiod counter 2> "$log" &
+	pid=$!
+	if ! wait_for 60 counter_beyond 400; then
+		fail "counter: the guest is not counting"
+		show_log "$log"
+		xl destroy counter
+		return
+	fi
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null
+	before=$(last_count)
+	mmiod counter 2> "$log.2" &
+	pid=$!
+	if wait_for 60 counter_beyond $((before + 400)); then
+		pass "counter: after SIGKILL a restarted mmiod serves the guest again"
+	else
+		fail "counter: stuck at $(last_count) after the restart"
+		show_log "$log.2"
+	fi
+	if guest_printed counter "lost a write"; then
+		fail "counter: the guest read back a different value"
+		guest_lines counter | grep "lost a write" | head -3
+	else
+		pass "counter: every write read back across the restart"
+	fi
+	if grep -q "destroyed ioreq server [0-9]* after answering" "$log.2"; then
+		pass "counter: the restart answered and destroyed the killed mmiod's server"
+	else
+		fail "counter: no stale server destroyed"
+		show_log "$log.2"
+	fi
+	last=$(last_count)
+	xl destroy counter
+	wait_exit "$pid" 20
+	status=$?
+	if [ "$status" -eq 0 ]; then
+		pass "counter: mmiod exits 0 when the domain is destroyed"
+	else
+		fail "counter: mmiod exit status $status after xl destroy"
+		show_log "$log.2"
+	fi
+	saved=$(od -An -tu4 -N4 "$ram" | tr -d ' ')
+	if [ -n "$saved" ] && [ "$saved" -ge "$last" ]; then
+		pass "counter: the ram file holds the guest's count ($saved >= $last)"
+	else
+		fail "counter: the ram file holds '$saved', the guest reached $last"
+	fi
+	if [ ! -e /run/mmiod/counter.state ]; then
+		pass "counter: the state file is gone after a clean exit"
+	else
+		fail "counter: state file left behind"
+	fi
+}
+
+echo "mmiod-xen: dom0 up, $(xl info | grep -E '^virt_caps' | tr -s ' ')"
+scenario_battery
+scenario_restart_and_teardown
+scenario_linux
+echo "mmiod-xen: $passed passed, $failed failed"
