@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/log.h"
 #include "engine_internal.h"
@@ -226,17 +227,53 @@ int ioreq_engine_start(struct ioreq_engine *e)
 
 static void serve_slot(struct ioreq_worker *w, unsigned vcpu, uint32_t port);
 
+/* How long running vCPUs get to take their answers: far more than they
+ * need, short enough not to hold up a stop. */
+#define ANSWER_TAKE_MS 2000
+
+static bool answer_untaken(const shared_iopage_t *page, const bool *answered,
+			   unsigned nr_vcpus)
+{
+	for (unsigned v = 0; v < nr_vcpus; v++) {
+		const volatile ioreq_t *slot = &page->vcpu_ioreq[v];
+
+		if (answered[v] && slot->state == STATE_IORESP_READY)
+			return true;
+	}
+	return false;
+}
+
+bool ioreq_wait_answers_taken(const shared_iopage_t *page, const bool *answered,
+			      unsigned nr_vcpus)
+{
+	for (int ms = 0; answer_untaken(page, answered, nr_vcpus); ms++) {
+		if (ms == ANSWER_TAKE_MS)
+			return false;
+		nanosleep(&(struct timespec){0, 1000000}, NULL);
+	}
+	return true;
+}
+
 /* Requests sent before the server was disabled may still wait in their
  * slots with nobody left to serve them: answer them, or their vCPUs
- * hang. Called with the worker threads stopped. */
+ * hang, and let the vCPUs take the answers before the server goes.
+ * Called with the worker threads stopped. */
 static void complete_waiting(struct ioreq_engine *e)
 {
+	bool answered[SLOTS_PER_PAGE] = {false};
+	bool any = false;
+
 	for (unsigned v = 0; v < e->be->nr_vcpus; v++) {
 		volatile ioreq_t *slot = &e->be->ioreq_page->vcpu_ioreq[v];
 
-		if (e->vcpu_worker[v] && slot->state == STATE_IOREQ_READY)
+		if (e->vcpu_worker[v] && slot->state == STATE_IOREQ_READY) {
 			serve_slot(e->vcpu_worker[v], v, e->vcpu_local_port[v]);
+			answered[v] = any = true;
+		}
 	}
+	if (any && !ioreq_wait_answers_taken(e->be->ioreq_page, answered,
+					     e->be->nr_vcpus))
+		log_warn("stopping: a vCPU did not take its answer");
 }
 
 void ioreq_engine_stop(struct ioreq_engine *e)

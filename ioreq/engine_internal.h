@@ -56,6 +56,13 @@ struct ioreq_engine {
 #define IOREQ_PAGE_SIZE 4096
 #define SLOTS_PER_PAGE (IOREQ_PAGE_SIZE / sizeof(ioreq_t))
 
+/* engine.c: waits until no slot marked in answered[] still holds
+ * IORESP_READY, i.e. every vCPU took its answer: a server destroyed
+ * before that loses the answer (Xen completes the access without it).
+ * false on timeout. */
+bool ioreq_wait_answers_taken(const shared_iopage_t *page, const bool *answered,
+			      unsigned nr_vcpus);
+
 /* takeover.c: answers what waits in a killed predecessor's server, then
  * has it destroyed (Xen; nothing to do elsewhere). */
 void ioreq_take_over_stale(struct ioreq_engine *e);

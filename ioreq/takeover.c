@@ -10,15 +10,10 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
 #include "barrier.h"
 #include "common/log.h"
 #include "engine_internal.h"
-
-/* How long the vCPUs get to take their answers; they are running, so
- * this is far more than they need. */
-#define CONSUME_WAIT_MS 2000
 
 /* Answers slot v of the stale page; true if it now waits for its vCPU. */
 static bool answer_slot(struct ioreq_engine *e, struct ioreq_evtchn *ev,
@@ -57,17 +52,6 @@ static bool answer_slot(struct ioreq_engine *e, struct ioreq_evtchn *ev,
 	return true;
 }
 
-static bool all_taken(const shared_iopage_t *page, const bool *waiting,
-		      unsigned n)
-{
-	for (unsigned v = 0; v < n; v++)
-		if (waiting[v] &&
-		    ((volatile const ioreq_t *)&page->vcpu_ioreq[v])->state ==
-			    STATE_IORESP_READY)
-			return false;
-	return true;
-}
-
 void ioreq_take_over_stale(struct ioreq_engine *e)
 {
 	struct ioreq_backend *be = e->be;
@@ -84,10 +68,7 @@ void ioreq_take_over_stale(struct ioreq_engine *e)
 		waiting[v] = answer_slot(e, ev, &page->vcpu_ioreq[v], v);
 		answered += waiting[v];
 	}
-	for (int ms = 0; ms < CONSUME_WAIT_MS && !all_taken(page, waiting, n);
-	     ms++)
-		nanosleep(&(struct timespec){0, 1000000}, NULL);
-	if (!all_taken(page, waiting, n))
+	if (!ioreq_wait_answers_taken(page, waiting, n))
 		log_warn("ioreq server %d: a vCPU did not take its answer", id);
 	if (ev)
 		be->ops->evtchn_close(ev);

@@ -683,6 +683,45 @@ START_TEST(restart_answers_what_waits_in_the_stale_server)
 }
 END_TEST
 
+static uint64_t read_in_thread_result;
+
+static void *read_in_thread(void *arg)
+{
+	(void)arg;
+	read_in_thread_result =
+		guest_read(&f, IO_SPACE_MMIO, RAM_BASE + 0x20, 4);
+	return NULL;
+}
+
+/* A request that arrives after the workers stopped is answered by the
+ * stop itself, and the stop waits for the vCPU to take the answer. */
+START_TEST(stop_answers_a_request_no_worker_will_serve)
+{
+	volatile ioreq_t *slot;
+	uint64_t one = 1;
+	pthread_t guest;
+
+	start_default(1, 1);
+	guest_write(&f, IO_SPACE_MMIO, RAM_BASE + 0x20, 4, 0xabcd1234);
+	ck_assert_int_eq(write(f.stop_fd, &one, sizeof(one)), 8);
+	pthread_join(f.threads[0], NULL);
+	close(f.stop_fd);
+	f.stop_fd = -1;
+
+	slot = &f.be->ioreq_page->vcpu_ioreq[0];
+	ck_assert_int_eq(pthread_create(&guest, NULL, read_in_thread, NULL), 0);
+	for (int ms = 0; ms < 2000 && slot->state != STATE_IOREQ_READY; ms++)
+		usleep(1000);
+	ck_assert_uint_eq(slot->state, STATE_IOREQ_READY);
+	ioreq_engine_stop(f.engine);
+	/* Taken before the stop returned, not merely answered. */
+	ck_assert_uint_eq(slot->state, STATE_IOREQ_NONE);
+	pthread_join(guest, NULL);
+	ck_assert_uint_eq(read_in_thread_result, 0xabcd1234);
+	fixture_fini(&f);
+}
+END_TEST
+
 static Suite *engine_suite(void)
 {
 	Suite *s = suite_create("engine");
@@ -739,6 +778,7 @@ static Suite *engine_suite(void)
 
 	tcase_add_test(takeover,
 		       restart_answers_what_waits_in_the_stale_server);
+	tcase_add_test(takeover, stop_answers_a_request_no_worker_will_serve);
 	suite_add_tcase(s, takeover);
 	return s;
 }
