@@ -148,7 +148,7 @@ fi
 
 # Without the state file, the stale server can't be found: Xen (and the
 # simulator) refuse a second server for the same ranges.
-printf 'vcpus 1\nsleep 3000\n' > idle.sim
+printf 'vcpus 1\nsleep 60000\n' > idle.sim
 "$mmiod" --sim-guest idle.sock idle.sim > /dev/null 2>&1 &
 guest=$!
 n=0
