@@ -1,20 +1,12 @@
 #!/bin/sh
 # scenarios.sh - runs in the test dom0 on real Xen. mmiod is driven as a
 # user drives it: a config in /etc/xen/mmiod, the guest created paused with
-# xl create -p, mmiod GUEST with unpause = 1. Every result is a line
-# "mmiod-xen: PASS: ..." or "mmiod-xen: FAIL: ...", then a closing
-# "mmiod-xen: N passed, N failed" that the host reads. Every wait has a
-# timeout: a hang fails its scenario instead of the whole run.
-passed=0
-failed=0
-pass() {
-	passed=$((passed + 1))
-	echo "mmiod-xen: PASS: $1"
-}
-fail() {
-	failed=$((failed + 1))
-	echo "mmiod-xen: FAIL: $1"
-}
+# xl create -p, mmiod GUEST with unpause = 1. Results are tests/lib.sh's
+# PASS/FAIL lines and closing "N passed, N failed" (dom0's /init prefixes
+# them for the host to find). Every wait has a timeout: a hang fails its
+# scenario instead of the whole run.
+. /usr/share/mmiod-test/lib.sh
+
 # wait_for SECONDS COMMAND...: until COMMAND succeeds; 1 on timeout.
 wait_for() {
 	deadline=$(($(date +%s) + $1))
@@ -46,28 +38,50 @@ guest_printed() {
 }
 # show_log FILE: mmiod's log, and the kernel's word on a seccomp kill.
 show_log() {
-	sed 's/^/mmiod-xen:   /' "$1"
-	dmesg | grep 'audit.*syscall=' | tail -3 | sed 's/^/mmiod-xen:   /'
+	sed 's/^/  /' "$1"
+	dmesg | grep 'audit.*syscall=' | tail -3 | sed 's/^/  /'
+}
+
+# start_guest DOMAIN LOG: as a user does it: the guest created paused,
+# mmiod started (it unpauses the guest); sets pid.
+start_guest() {
+	if ! xl create -p "/etc/xen/xl/$1.xl" > /dev/null 2>&1; then
+		fail "$1: xl create"
+		return 1
+	fi
+	mmiod "$1" 2> "$2" &
+	pid=$!
+}
+
+# destroy_and_expect_exit DOMAIN PID LOG: mmiod notices the domain's
+# death, tears down and exits 0.
+destroy_and_expect_exit() {
+	xl destroy "$1"
+	wait_exit "$2" 20
+	status=$?
+	if [ "$status" -eq 0 ]; then
+		pass "$1: mmiod exits 0 when the domain is destroyed"
+	else
+		fail "$1: mmiod exit status $status after xl destroy"
+		show_log "$3"
+	fi
 }
 
 scenario_battery() {
 	log=/var/log/mmiod/battery.log
-	xl create -p /etc/xen/xl/battery.xl > /dev/null 2>&1 ||
-		{ fail "battery: xl create"; return; }
-	mmiod battery 2> "$log" &
-	pid=$!
+	start_guest battery "$log" || return
 	if ! wait_for 120 guest_printed battery '^battery: [0-9]* passed'; then
 		fail "battery: the guest did not finish within 120 s"
-		guest_lines battery | tail -5 | sed 's/^/mmiod-xen:   /'
+		guest_lines battery | tail -5 | sed 's/^/  /'
 		show_log "$log"
 	fi
 	guest_lines battery | while read -r verdict rest; do
 		case $verdict in
-		ok) echo "mmiod-xen: PASS: guest: $rest" ;;
-		not) echo "mmiod-xen: FAIL: guest: ${rest#ok }" ;;
+		ok) echo "PASS: guest: $rest" ;;
+		not) echo "FAIL: guest: ${rest#ok }" ;;
 		esac
 	done
-	guest_lines battery | grep '^timing:' | sed 's/^/mmiod-xen:   /'
+	guest_lines battery | grep '^timing:' | sed 's/^/  /'
 	if mmiod --stats battery | grep -q '^mmio reads [1-9][0-9]* writes [1-9]'; then
 		pass "battery: mmiod --stats reads the counters of the confined daemon"
 	else
@@ -88,38 +102,27 @@ scenario_battery() {
 			fail "trace file lacks $write: $(cat "$trace")"
 		fi
 	done
-	xl destroy battery
-	wait_exit "$pid" 20
-	status=$?
-	if [ "$status" -eq 0 ]; then
-		pass "battery: mmiod exits 0 when the domain is destroyed"
-	else
-		fail "battery: mmiod exit status $status after xl destroy"
-		show_log "$log"
-	fi
+	destroy_and_expect_exit battery "$pid" "$log"
 }
 
 scenario_linux() {
 	log=/var/log/mmiod/linux.log
 	console=/var/log/mmiod/linux-console.log
-	xl create -p /etc/xen/xl/linux.xl > /dev/null 2>&1 ||
-		{ fail "linux: xl create"; return; }
-	mmiod linux 2> "$log" &
-	pid=$!
-	if wait_for 60 grep -q "Linux version" "$console"; then
+	start_guest linux "$log" || return
+	if wait_for 60 grep -qs "Linux version" "$console"; then
 		pass "linux: the PVH guest's boot log reaches the uart16550"
 		grep -m1 "Linux version" "$console" | cut -c1-100 |
-			sed 's/^/mmiod-xen:   /'
+			sed 's/^/  /'
 	else
 		fail "linux: no 'Linux version' on the uart within 60 s"
 		show_log "$log"
-		xl dmesg | tail -20 | sed 's/^/mmiod-xen:   /'
+		xl dmesg | tail -20 | sed 's/^/  /'
 	fi
-	if wait_for 120 grep -q "mmiod-test: the guest's /init runs" "$console"; then
+	if wait_for 120 grep -qs "mmiod-test: the guest's /init runs" "$console"; then
 		pass "linux: the guest boots to its initramfs' /init, all of it through the uart ($(wc -l < "$console") lines)"
 	else
 		fail "linux: the boot log stops after $(wc -l < "$console") lines"
-		tail -3 "$console" | sed 's/^/mmiod-xen:   /'
+		tail -3 "$console" | sed 's/^/  /'
 	fi
 	# SIGTERM: mmiod disables, unmaps and destroys its server and exits 0.
 	kill -TERM "$pid"
@@ -145,10 +148,7 @@ counter_beyond() {
 scenario_restart_and_teardown() {
 	log=/var/log/mmiod/counter.log
 	ram=/var/lib/mmiod/counter-ram.bin
-	xl create -p /etc/xen/xl/counter.xl > /dev/null 2>&1 ||
-		{ fail "counter: xl create"; return; }
-	mmiod counter 2> "$log" &
-	pid=$!
+	start_guest counter "$log" || return
 	if ! wait_for 60 counter_beyond 400; then
 		fail "counter: the guest is not counting"
 		show_log "$log"
@@ -179,15 +179,7 @@ scenario_restart_and_teardown() {
 		show_log "$log.2"
 	fi
 	last=$(last_count)
-	xl destroy counter
-	wait_exit "$pid" 20
-	status=$?
-	if [ "$status" -eq 0 ]; then
-		pass "counter: mmiod exits 0 when the domain is destroyed"
-	else
-		fail "counter: mmiod exit status $status after xl destroy"
-		show_log "$log.2"
-	fi
+	destroy_and_expect_exit counter "$pid" "$log.2"
 	saved=$(od -An -tu4 -N4 "$ram" | tr -d ' ')
 	if [ -n "$saved" ] && [ "$saved" -ge "$last" ]; then
 		pass "counter: the ram file holds the guest's count ($saved >= $last)"
@@ -201,8 +193,8 @@ scenario_restart_and_teardown() {
 	fi
 }
 
-echo "mmiod-xen: dom0 up, $(xl info | grep -E '^virt_caps' | tr -s ' ')"
+echo "dom0 up, $(xl info | grep -E '^virt_caps' | tr -s ' ')"
 scenario_battery
 scenario_restart_and_teardown
 scenario_linux
-echo "mmiod-xen: $passed passed, $failed failed"
+finish
