@@ -88,6 +88,28 @@ static const struct device_ops memory_ops = {
 	.destroy = memory_destroy,
 };
 
+/* Opens path and checks it fits the region: the fd, or -1 and err set. */
+static int open_no_larger(const char *path, int flags, uint64_t size,
+			  struct stat *st, char *err, size_t errlen)
+{
+	int fd = open(path, flags | O_CLOEXEC, 0600);
+
+	if (fd < 0 || fstat(fd, st) < 0) {
+		snprintf(err, errlen, "file: cannot open '%s': %s", path,
+			 strerror(errno));
+	} else if ((uint64_t)st->st_size > size) {
+		snprintf(err, errlen,
+			 "file: '%s' has %lld bytes, more than size (%llu)",
+			 path, (long long)st->st_size,
+			 (unsigned long long)size);
+	} else {
+		return fd;
+	}
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
 /* Maps path for ram: created if missing, grown to size if short. */
 static uint8_t *map_ram_file(const char *path, uint64_t size, char *err,
 			     size_t errlen)
@@ -96,18 +118,9 @@ static uint8_t *map_ram_file(const char *path, uint64_t size, char *err,
 	void *mem;
 	int fd;
 
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		snprintf(err, errlen, "file: cannot open '%s': %s", path,
-			 strerror(errno));
+	fd = open_no_larger(path, O_RDWR | O_CREAT, size, &st, err, errlen);
+	if (fd < 0)
 		goto fail;
-	}
-	if ((uint64_t)st.st_size > size) {
-		snprintf(err, errlen,
-			 "file: '%s' has %lld bytes, more than size (%llu)",
-			 path, (long long)st.st_size, (unsigned long long)size);
-		goto fail;
-	}
 	if ((uint64_t)st.st_size < size && ftruncate(fd, (off_t)size) < 0) {
 		snprintf(err, errlen,
 			 "file: cannot grow '%s' to %llu bytes: %s", path,
@@ -136,18 +149,9 @@ static uint8_t *map_rom_file(const char *path, uint64_t size, char *err,
 	struct stat st;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		snprintf(err, errlen, "file: cannot open '%s': %s", path,
-			 strerror(errno));
+	fd = open_no_larger(path, O_RDONLY, size, &st, err, errlen);
+	if (fd < 0)
 		goto out;
-	}
-	if ((uint64_t)st.st_size > size) {
-		snprintf(err, errlen,
-			 "file: '%s' has %lld bytes, more than size (%llu)",
-			 path, (long long)st.st_size, (unsigned long long)size);
-		goto out;
-	}
 	mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED) {
