@@ -86,6 +86,21 @@ static const struct emulate_ops fault_ops = {
 	f_mem_write, MMIOD_FAULT_MAX_DATA,
 };
 
+static uint16_t fault_status(enum emulate_status status)
+{
+	switch (status) {
+	case EMULATE_OK:
+		return MMIOD_FAULT_OK;
+	case EMULATE_UNSUPPORTED:
+		return MMIOD_FAULT_UNSUPPORTED;
+	case EMULATE_MISMATCH:
+		return MMIOD_FAULT_MISMATCH;
+	case EMULATE_DEVICE_ERROR:
+		break;
+	}
+	return MMIOD_FAULT_DEVICE_ERROR;
+}
+
 void fault_answer(struct decoder *decoder, struct ioreq_worker *worker,
 		  const struct mmiod_fault_request *req,
 		  struct mmiod_fault_reply *reply)
@@ -95,6 +110,7 @@ void fault_answer(struct decoder *decoder, struct ioreq_worker *worker,
 			  .size = req->size,
 			  .dir = req->dir ? IO_READ : IO_WRITE,
 			  .insn_len = req->insn_len};
+	enum emulate_status status;
 	struct regs regs;
 
 	memset(reply, 0, sizeof(*reply));
@@ -116,13 +132,10 @@ void fault_answer(struct decoder *decoder, struct ioreq_worker *worker,
 	f.mode = (enum cpu_mode)req->mode;
 	memcpy(f.insn, req->insn, req->insn_len);
 	memcpy(regs.r, req->regs, sizeof(regs.r));
-	if (emulate_fault(decoder, &f, &regs, &fault_ops, &ctx, reply->error,
-			  sizeof(reply->error))) {
-		reply->status =
-			strncmp(reply->error, "unsupported", 11) &&
-					strncmp(reply->error, "not a valid", 11)
-				? MMIOD_FAULT_MISMATCH
-				: MMIOD_FAULT_UNSUPPORTED;
+	status = emulate_fault(decoder, &f, &regs, &fault_ops, &ctx,
+			       reply->error, sizeof(reply->error));
+	if (status != EMULATE_OK) {
+		reply->status = fault_status(status);
 		reply->data_count = 0;
 		log_guest("raw fault at 0x%llx: %s",
 			  (unsigned long long)req->gpa, reply->error);

@@ -174,12 +174,22 @@ struct fault {
  * RCX/RSI/RDI say how far it got), as Xen does. */
 #define EMULATE_MAX_REP 4096
 
+/* Why emulate_fault() refused a fault; each comes with a message. */
+enum emulate_status {
+	EMULATE_OK = 0,
+	EMULATE_UNSUPPORTED = -1,  /* not a memory instruction we emulate */
+	EMULATE_MISMATCH = -2,	   /* disagrees with the fault's size,
+				    * direction or address */
+	EMULATE_DEVICE_ERROR = -3, /* the device or guest memory refused */
+};
+
 /* Decodes f's instruction, checks it against f, performs the access and
- * updates regs (RIP included). 0, or -1 with a message in err and regs
- * untouched when the instruction is unsupported or disagrees with f. */
-int emulate_fault(struct decoder *d, const struct fault *f, struct regs *regs,
-		  const struct emulate_ops *ops, void *ctx, char *err,
-		  size_t errlen);
+ * updates regs (RIP included). EMULATE_OK, or why not with a message in
+ * err; regs are untouched unless a string instruction got part way. */
+enum emulate_status emulate_fault(struct decoder *d, const struct fault *f,
+				  struct regs *regs,
+				  const struct emulate_ops *ops, void *ctx,
+				  char *err, size_t errlen);
 
 /* The offset the memory operand addresses (base + index * scale + disp,
  * RIP-relative from the next instruction), or for a string instruction

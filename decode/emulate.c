@@ -300,18 +300,20 @@ static int emulate_string(const struct decoded *dc, const struct fault *f,
 	return 0;
 }
 
-int emulate_fault(struct decoder *d, const struct fault *f, struct regs *regs,
-		  const struct emulate_ops *ops, void *ctx, char *err,
-		  size_t errlen)
+enum emulate_status emulate_fault(struct decoder *d, const struct fault *f,
+				  struct regs *regs,
+				  const struct emulate_ops *ops, void *ctx,
+				  char *err, size_t errlen)
 {
 	struct regs out = *regs;
 	struct decoded dc;
 	uint64_t v;
 	int rc = 0;
 
-	if (decode_insn(d, f->mode, f->insn, f->insn_len, &dc, err, errlen) ||
-	    check_fault(f, &dc, regs, err, errlen))
-		return -1;
+	if (decode_insn(d, f->mode, f->insn, f->insn_len, &dc, err, errlen))
+		return EMULATE_UNSUPPORTED;
+	if (check_fault(f, &dc, regs, err, errlen))
+		return EMULATE_MISMATCH;
 	switch (dc.kind) {
 	case KIND_WRITE:
 		v = dc.has_imm ? dc.imm : reg_read(&out, &dc.reg);
@@ -336,11 +338,11 @@ int emulate_fault(struct decoder *d, const struct fault *f, struct regs *regs,
 				    err, errlen);
 		if (rc == 0)
 			*regs = out;
-		return rc;
+		return rc ? EMULATE_DEVICE_ERROR : EMULATE_OK;
 	}
 	if (rc)
-		return -1;
+		return EMULATE_DEVICE_ERROR;
 	advance_rip(&out, f->mode, dc.length);
 	*regs = out;
-	return 0;
+	return EMULATE_OK;
 }

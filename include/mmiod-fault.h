@@ -59,6 +59,7 @@ enum mmiod_fault_status {
 	MMIOD_FAULT_BAD_RECORD = 1,  /* wrong magic, version or field */
 	MMIOD_FAULT_UNSUPPORTED = 2, /* not an instruction mmiod emulates */
 	MMIOD_FAULT_MISMATCH = 3,    /* disagrees with the fault */
+	MMIOD_FAULT_DEVICE_ERROR = 4, /* the device or guest memory refused */
 };
 
 struct mmiod_fault_reply {

@@ -235,7 +235,7 @@ START_TEST(movs_without_enough_source_data_is_an_error)
 	r.regs[MMIOD_RCX] = 5;
 	r.data_count = 2;
 	a = send_fault(&r);
-	ck_assert_int_eq(a.status, MMIOD_FAULT_MISMATCH);
+	ck_assert_int_eq(a.status, MMIOD_FAULT_DEVICE_ERROR);
 	ck_assert_ptr_nonnull(strstr(a.error, "out of reach"));
 	/* Registers come back untouched. */
 	ck_assert_uint_eq(a.regs[MMIOD_RCX], 5);
@@ -249,6 +249,7 @@ START_TEST(errors_are_answered_not_fatal)
 	struct mmiod_fault_request unsupported =
 		fault(64, 1, RAM, 16, "0f 10 00");
 	struct mmiod_fault_request mismatch = fault(64, 0, RAM, 8, "89 08");
+	struct mmiod_fault_request no_memory = fault(64, 0, RAM, 4, "89 c8");
 	struct mmiod_fault_request ok = fault(64, 0, RAM, 4, "89 08");
 	struct mmiod_fault_reply a;
 
@@ -265,6 +266,10 @@ START_TEST(errors_are_answered_not_fatal)
 	ck_assert_int_eq(a.status, MMIOD_FAULT_UNSUPPORTED);
 	ck_assert_ptr_nonnull(
 		strstr(a.error, "unsupported instruction movups"));
+	/* No memory operand: nothing to emulate, whatever the wording. */
+	a = send_fault(&no_memory);
+	ck_assert_int_eq(a.status, MMIOD_FAULT_UNSUPPORTED);
+	ck_assert_ptr_nonnull(strstr(a.error, "does not access memory"));
 	mismatch.regs[MMIOD_RAX] = RAM;
 	a = send_fault(&mismatch);
 	ck_assert_int_eq(a.status, MMIOD_FAULT_MISMATCH);
