@@ -29,7 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		req.version = MMIOD_FAULT_VERSION;
 	}
 	fault_answer(d, ioreq_engine_fault_worker(fe->engine), &req, &reply);
-	if (reply.magic != MMIOD_FAULT_MAGIC || reply.status > 3 ||
+	if (reply.magic != MMIOD_FAULT_MAGIC ||
+	    reply.status > MMIOD_FAULT_DEVICE_ERROR ||
 	    memchr(reply.error, '\0', sizeof(reply.error)) == NULL)
 		abort();
 	return 0;
