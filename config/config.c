@@ -368,6 +368,53 @@ static int check_entry(struct loader *ld, const struct config_region *r,
 	return fail_unknown(ld, r->line, "device type", r->type, ld->types);
 }
 
+/* Adds regions[first .. first + n) of one list to set in one batch (n
+ * single adds would copy the set n times); an overlap is reported on the
+ * later of the two lines. */
+static int add_to_set(struct loader *ld, const char *key,
+		      struct region_set *set, size_t first, size_t n)
+{
+	const struct config_region *regions = ld->cfg->regions, *r, *other;
+	struct region *items = calloc(n ? n : 1, sizeof(*items));
+	struct region conflict;
+	enum region_error err;
+	size_t bad;
+
+	if (!items)
+		return fail(ld, 0, "out of memory");
+	/* The set holds indices, not pointers: cfg->regions moves. */
+	for (size_t i = 0; i < n; i++)
+		items[i] = (struct region){
+			regions[first + i].base,
+			regions[first + i].base + (regions[first + i].size - 1),
+			(void *)(uintptr_t)(first + i + 1)};
+	err = regions_add_batch(set, items, n, &bad, &conflict);
+	free(items);
+	regions_reclaim(set);
+	if (err == REGION_OK)
+		return 0;
+	if (err == REGION_NOMEM)
+		return fail(ld, 0, "out of memory");
+	r = &regions[first + bad];
+	if (err != REGION_OVERLAP)
+		return fail(ld, r->line, "%s[%zu]: %s", key, bad,
+			    region_strerror(err));
+	other = &regions[(uintptr_t)conflict.data - 1];
+	if (other->line > r->line) {
+		const struct config_region *swap = r;
+
+		r = other;
+		other = swap;
+	}
+	return fail(ld, r->line,
+		    "%s[%zu]: 0x%" PRIx64 "-0x%" PRIx64
+		    " overlaps the %s region 0x%" PRIx64 "-0x%" PRIx64
+		    " on line %d",
+		    key, (size_t)(r - regions - first), r->base,
+		    r->base + (r->size - 1), other->type, other->base,
+		    other->base + (other->size - 1), other->line);
+}
+
 static int load_list(struct loader *ld, const char *key, enum io_space space,
 		     struct region_set *set)
 {
@@ -388,8 +435,6 @@ static int load_list(struct loader *ld, const char *key, enum io_space space,
 		struct mmiod_config *cfg = ld->cfg;
 		const char *text = xlu_cfg_get_listitem(list, i);
 		struct config_region *r;
-		struct region conflict;
-		enum region_error err;
 		char name[32];
 
 		snprintf(name, sizeof(name), "%s[%d]", key, i);
@@ -405,30 +450,9 @@ static int load_list(struct loader *ld, const char *key, enum io_space space,
 			return fail(ld, r->line, "%s: must be a string", name);
 		if (parse_entry(ld, r, name, text) || check_entry(ld, r, name))
 			return -1;
-		/* The set holds indices, not pointers: cfg->regions moves. */
-		err = regions_add(set, r->base, r->size,
-				  (void *)(uintptr_t)cfg->nregions, &conflict);
-		/* Nobody else looks at this set: free the old array now,
-		 * or a large config keeps n copies of it. */
-		regions_reclaim(set);
-		if (err == REGION_OVERLAP) {
-			const struct config_region *other =
-				&cfg->regions[(uintptr_t)conflict.data - 1];
-
-			return fail(ld, r->line,
-				    "%s: 0x%" PRIx64 "-0x%" PRIx64
-				    " overlaps the %s region 0x%" PRIx64
-				    "-0x%" PRIx64 " on line %d",
-				    name, r->base, r->base + (r->size - 1),
-				    other->type, other->base,
-				    other->base + (other->size - 1),
-				    other->line);
-		}
-		if (err)
-			return fail(ld, r->line, "%s: %s", name,
-				    region_strerror(err));
 	}
-	return 0;
+	return add_to_set(ld, key, set, ld->cfg->nregions - (size_t)entries,
+			  (size_t)entries);
 }
 
 static int load_regions(struct loader *ld)

@@ -57,16 +57,38 @@ static int open_region(struct server *s, const struct mmiod_config *cfg,
 	snprintf(s->names[i], sizeof(s->names[i]), "%s 0x%" PRIx64 " %s",
 		 io_space_name(r->space), r->base, r->type);
 	t->name = s->names[i];
-	/* config/ already rejected overlaps, so this can only run out of
-	 * memory. */
-	if (regions_add(s->sets[r->space], r->base, r->size, t, NULL)) {
-		log_error("out of memory");
-		return -1;
-	}
-	/* No worker runs yet: the replaced array can go at once. */
-	regions_reclaim(s->sets[r->space]);
 	s->ntargets = i + 1;
 	return 0;
+}
+
+/* Loads each space's regions in one batch: n single adds would copy the
+ * set n times. config/ already rejected overlaps, so this can only run
+ * out of memory. */
+static int add_regions(struct server *s, const struct mmiod_config *cfg)
+{
+	struct region *items = calloc(cfg->nregions + 1, sizeof(*items));
+	int rc = 0;
+
+	if (!items)
+		return -1;
+	for (unsigned sp = 0; sp < IO_SPACE_COUNT && !rc; sp++) {
+		size_t n = 0, bad;
+
+		for (size_t i = 0; i < cfg->nregions; i++) {
+			const struct config_region *r = &cfg->regions[i];
+
+			if (r->space == sp)
+				items[n++] = (struct region){
+					r->base, r->base + (r->size - 1),
+					&s->targets[i]};
+		}
+		if (regions_add_batch(s->sets[sp], items, n, &bad, NULL))
+			rc = -1;
+		/* No worker runs yet: the replaced array can go at once. */
+		regions_reclaim(s->sets[sp]);
+	}
+	free(items);
+	return rc;
 }
 
 int server_open(struct server *s, const struct mmiod_config *cfg)
@@ -83,6 +105,8 @@ int server_open(struct server *s, const struct mmiod_config *cfg)
 	for (size_t i = 0; i < cfg->nregions; i++)
 		if (open_region(s, cfg, i))
 			return -1;
+	if (add_regions(s, cfg))
+		goto nomem;
 	return 0;
 nomem:
 	log_error("out of memory");
