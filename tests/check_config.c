@@ -193,6 +193,22 @@ START_TEST(overlapping_regions_name_both)
 }
 END_TEST
 
+/* Regions load in one batch, sorted by base: the later line is still the
+ * one reported, even when it has the lower base, and a third region
+ * between them does not hide the overlap. */
+START_TEST(overlap_is_reported_on_the_later_line_whatever_the_order)
+{
+	expect_error("mmio = [\n"
+		     "  \"base=0x2000,size=0x100,type=ram\",\n"
+		     "  \"base=0x9000,size=0x100,type=ram\",\n"
+		     "  \"base=0x1000,size=0x1001,type=trace,file=x\",\n"
+		     "]\n",
+		     (const char *[]){":4:", "mmio[2]", "0x1000-0x2000",
+				      "overlaps the ram region 0x2000-0x20ff",
+				      "line 2", NULL});
+}
+END_TEST
+
 START_TEST(mmio_and_pio_spaces_do_not_overlap_each_other)
 {
 	struct mmiod_config *cfg =
@@ -334,6 +350,9 @@ static Suite *config_suite(void)
 	tcase_add_test(errors, size_zero_is_an_error);
 	tcase_add_test(errors, base_plus_size_wrapping_is_an_error);
 	tcase_add_test(errors, overlapping_regions_name_both);
+	tcase_add_test(
+		errors,
+		overlap_is_reported_on_the_later_line_whatever_the_order);
 	tcase_add_test(errors, unknown_device_type_suggests_the_nearest);
 	tcase_add_test(errors, pio_range_beyond_0xffff_is_an_error);
 	tcase_add_test(errors, missing_entry_key_is_named);
