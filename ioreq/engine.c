@@ -374,17 +374,12 @@ int ioreq_worker_fd(const struct ioreq_worker *w)
 }
 
 /* The slot protocol, as Xen's ioreq.c expects it of a device model. */
-static void serve_slot(struct ioreq_worker *w, unsigned vcpu, uint32_t port)
+void ioreq_answer_slot(struct ioreq_worker *w, volatile ioreq_t *slot,
+		       unsigned vcpu)
 {
-	struct ioreq_backend *be = w->engine->be;
-	volatile ioreq_t *slot = &be->ioreq_page->vcpu_ioreq[vcpu];
 	ioreq_t req;
 	uint64_t data;
 
-	if (slot->state != STATE_IOREQ_READY) {
-		STAT_INC(w->stats.spurious);
-		return;
-	}
 	/* The state before the fields: pairs with Xen's wmb before it sets
 	 * STATE_IOREQ_READY. */
 	xen_rmb();
@@ -392,9 +387,6 @@ static void serve_slot(struct ioreq_worker *w, unsigned vcpu, uint32_t port)
 	 * guest's domain can't change what we validated. */
 	memcpy(&req, (const void *)slot, sizeof(req));
 	slot->state = STATE_IOREQ_INPROCESS;
-
-	/* Buffered writes issued before this request are applied first. */
-	ioreq_drain_buffered(w);
 	data = ioreq_serve_request(w, &req, vcpu);
 	if (req.dir == IOREQ_READ && !req.data_is_ptr)
 		slot->data = data;
@@ -402,6 +394,20 @@ static void serve_slot(struct ioreq_worker *w, unsigned vcpu, uint32_t port)
 	 * STATE_IORESP_READY. */
 	xen_wmb();
 	slot->state = STATE_IORESP_READY;
+}
+
+static void serve_slot(struct ioreq_worker *w, unsigned vcpu, uint32_t port)
+{
+	struct ioreq_backend *be = w->engine->be;
+	volatile ioreq_t *slot = &be->ioreq_page->vcpu_ioreq[vcpu];
+
+	if (slot->state != STATE_IOREQ_READY) {
+		STAT_INC(w->stats.spurious);
+		return;
+	}
+	/* Buffered writes issued before this request are applied first. */
+	ioreq_drain_buffered(w);
+	ioreq_answer_slot(w, slot, vcpu);
 	STAT_INC(w->stats.requests);
 	be->ops->evtchn_notify(w->evtchn, port);
 }

@@ -63,6 +63,12 @@ struct ioreq_engine {
 bool ioreq_wait_answers_taken(const shared_iopage_t *page, const bool *answered,
 			      unsigned nr_vcpus);
 
+/* engine.c: answers the request in slot (its state checked by the
+ * caller): copy once, INPROCESS, serve, data, IORESP_READY. The caller
+ * notifies the vCPU. */
+void ioreq_answer_slot(struct ioreq_worker *w, volatile ioreq_t *slot,
+		       unsigned vcpu);
+
 /* takeover.c: answers what waits in a killed predecessor's server, then
  * has it destroyed (Xen; nothing to do elsewhere). */
 void ioreq_take_over_stale(struct ioreq_engine *e);

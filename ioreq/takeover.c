@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include "barrier.h"
 #include "common/log.h"
 #include "engine_internal.h"
 
@@ -19,29 +18,19 @@
 static bool answer_slot(struct ioreq_engine *e, struct ioreq_evtchn *ev,
 			volatile ioreq_t *slot, unsigned v)
 {
-	struct ioreq_worker *w = &e->workers[e->nr_workers];
 	const struct ioreq_backend_ops *ops = e->be->ops;
 	uint8_t state = slot->state;
-	uint64_t data;
-	ioreq_t req;
 	int port;
 
 	if (state != STATE_IOREQ_READY && state != STATE_IOREQ_INPROCESS &&
 	    state != STATE_IORESP_READY)
 		return false;
-	if (state != STATE_IORESP_READY) {
-		/* INPROCESS: the killed mmiod took the request but may not
-		 * have served it. Serving it again repeats at most one
-		 * access; leaving it hangs the vCPU. */
-		xen_rmb();
-		memcpy(&req, (const void *)slot, sizeof(req));
-		slot->state = STATE_IOREQ_INPROCESS;
-		data = ioreq_serve_request(w, &req, v);
-		if (req.dir == IOREQ_READ && !req.data_is_ptr)
-			slot->data = data;
-		xen_wmb();
-		slot->state = STATE_IORESP_READY;
-	}
+	/* INPROCESS: the killed mmiod took the request but may not have
+	 * served it. Serving it again repeats at most one access; leaving
+	 * it hangs the vCPU. The raw-fault worker serves: the others are
+	 * not running yet. */
+	if (state != STATE_IORESP_READY)
+		ioreq_answer_slot(&e->workers[e->nr_workers], slot, v);
 	port = ops->evtchn_bind(ev, slot->vp_eport);
 	if (port < 0) {
 		log_warn("vCPU %u: cannot bind stale port %u: %s", v,
