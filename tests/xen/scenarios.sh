@@ -19,15 +19,30 @@ wait_for() {
 exited() {
 	! kill -0 "$1" 2>/dev/null
 }
-# wait_exit PID SECONDS: the process's exit status, 124 on timeout.
+# threads PID: each thread's state and where in the kernel it sleeps.
+threads() {
+	for task in /proc/"$1"/task/*; do
+		echo "  thread ${task##*/}: state $(cut -d' ' -f3 "$task/stat")," \
+			"in $(cat "$task/wchan")"
+	done 2>/dev/null
+}
+# wait_exit PID SECONDS: the process's exit status; 124 on timeout, after
+# showing its threads and killing it. Never waits on a process that
+# SIGKILL can't end (one stuck in the kernel), so the run goes on.
 wait_exit() {
 	if wait_for "$2" exited "$1"; then
 		wait "$1"
-	else
-		kill -KILL "$1" 2>/dev/null
-		wait "$1" 2>/dev/null
-		return 124
+		return
 	fi
+	echo "  pid $1 still runs after $2 s:"
+	threads "$1"
+	kill -KILL "$1" 2>/dev/null
+	if wait_for 10 exited "$1"; then
+		wait "$1" 2>/dev/null
+	else
+		echo "  pid $1 survives SIGKILL"
+	fi
+	return 124
 }
 # guest_lines DOMAIN: what the domain printed on port 0xE9.
 guest_lines() {
@@ -56,7 +71,7 @@ start_guest() {
 # destroy_and_expect_exit DOMAIN PID LOG: mmiod notices the domain's
 # death, tears down and exits 0.
 destroy_and_expect_exit() {
-	xl destroy "$1"
+	timeout 60 xl destroy "$1"
 	wait_exit "$2" 20
 	status=$?
 	if [ "$status" -eq 0 ]; then
@@ -123,6 +138,14 @@ scenario_linux() {
 	else
 		fail "linux: the boot log stops after $(wc -l < "$console") lines"
 		tail -3 "$console" | sed 's/^/  /'
+		echo # the last line may still lack its newline
+		# Whether the guest waits on mmiod or on itself.
+		mmiod --stats linux 2>&1 | grep -E '^(requests|region)' |
+			sed 's/^/  /'
+		threads "$pid"
+		timeout 10 xl vcpu-list linux | sed 's/^/  /'
+		xl dmesg | tail -5 | sed 's/^/  /'
+		show_log "$log"
 	fi
 	# SIGTERM: mmiod disables, unmaps and destroys its server and exits 0.
 	kill -TERM "$pid"
@@ -134,7 +157,7 @@ scenario_linux() {
 		fail "linux: mmiod exit status $status after SIGTERM"
 		show_log "$log"
 	fi
-	xl destroy linux
+	timeout 60 xl destroy linux
 }
 
 last_count() {
@@ -152,11 +175,11 @@ scenario_restart_and_teardown() {
 	if ! wait_for 60 counter_beyond 400; then
 		fail "counter: the guest is not counting"
 		show_log "$log"
-		xl destroy counter
+		timeout 60 xl destroy counter
 		return
 	fi
 	kill -KILL "$pid"
-	wait "$pid" 2>/dev/null
+	wait_exit "$pid" 10
 	before=$(last_count)
 	mmiod counter 2> "$log.2" &
 	pid=$!
