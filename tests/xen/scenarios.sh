@@ -120,23 +120,75 @@ scenario_battery() {
 	destroy_and_expect_exit battery "$pid" "$log"
 }
 
+init_ran() {
+	grep -qs "mmiod-test: the guest's /init runs" "$console"
+}
+# The state letters of xl list: s (shut down), c (crashed), ...
+guest_state() {
+	xl list "$1" 2>/dev/null | awk 'NR == 2 { print $5 }'
+}
+stopped_itself() {
+	case $(guest_state linux) in *[sc]*) true ;; *) false ;; esac
+}
+# The first line or /init reached the uart, or the guest stopped first
+# (its kernel crashed or rebooted: the xl config keeps it).
+linux_started() {
+	grep -qs "Linux version" "$console" || stopped_itself
+}
+linux_done() {
+	init_ran || stopped_itself
+}
+
+# boot_linux: one boot served by one mmiod. 0: /init ran; 1: the boot
+# log stalled while the guest ran; 2: the guest stopped on its own first.
+# Sets first_line_in_time when "Linux version" came within 60 s. Leaves
+# pid set and mmiod running.
+boot_linux() {
+	rm -f "$console"
+	first_line_in_time=no
+	start_guest linux "$log" || return 1
+	wait_for 60 linux_started
+	grep -qs "Linux version" "$console" && first_line_in_time=yes
+	wait_for 120 linux_done
+	if init_ran; then
+		return 0
+	fi
+	stopped_itself && return 2
+	return 1
+}
+
 scenario_linux() {
 	log=/var/log/mmiod/linux.log
 	console=/var/log/mmiod/linux-console.log
-	start_guest linux "$log" || return
-	if wait_for 60 grep -qs "Linux version" "$console"; then
+	boot_linux
+	result=$?
+	if [ "$result" -eq 2 ]; then
+		# Under QEMU's emulated SVM the kernel now and then
+		# triple-faults early, with Xen's own address in CR2: not
+		# something mmiod can cause or fix. Once more; a second early
+		# death fails.
+		echo "  linux: the guest stopped on its own (xl state" \
+			"$(guest_state linux)) after $(wc -l < "$console") lines;" \
+			"booting it once more"
+		xl dmesg | tail -5 | sed 's/^/  /'
+		kill -TERM "$pid"
+		wait_exit "$pid" 20
+		timeout 60 xl destroy linux
+		boot_linux
+		result=$?
+	fi
+	if [ "$first_line_in_time" = yes ]; then
 		pass "linux: the PVH guest's boot log reaches the uart16550"
 		grep -m1 "Linux version" "$console" | cut -c1-100 |
 			sed 's/^/  /'
 	else
 		fail "linux: no 'Linux version' on the uart within 60 s"
 		show_log "$log"
-		xl dmesg | tail -20 | sed 's/^/  /'
 	fi
-	if wait_for 120 grep -qs "mmiod-test: the guest's /init runs" "$console"; then
+	if [ "$result" -eq 0 ]; then
 		pass "linux: the guest boots to its initramfs' /init, all of it through the uart ($(wc -l < "$console") lines)"
 	else
-		fail "linux: the boot log stops after $(wc -l < "$console") lines"
+		fail "linux: the boot log stops after $(wc -l < "$console") lines (xl state $(guest_state linux))"
 		tail -3 "$console" | sed 's/^/  /'
 		echo # the last line may still lack its newline
 		# Whether the guest waits on mmiod or on itself.
