@@ -13,9 +13,9 @@
 #include "common/log.h"
 #include "devices/devices.h"
 #include "ioreq/backend.h"
-#include "ioreq/barrier.h"
+#include "common/barrier.h"
 #include "ioreq/ioreq.h"
-#include "regions/regions.h"
+#include "bus/bus.h"
 #include "sim/sim.h"
 
 #define TOTAL 40000 /* round trips per measurement */
@@ -160,11 +160,10 @@ static double run_engine(unsigned vcpus, unsigned workers)
 	struct sim_options so = {vcpus, 1u << 20};
 	struct sim *sim = sim_create(&so);
 	struct ioreq_backend *be = ioreq_backend_sim_open(sim);
-	struct region_set *sets[IO_SPACE_COUNT] = {regions_create(), NULL,
-						   NULL};
+	struct bus *bus = bus_create();
 	struct device_args args = {
 		.space = IO_SPACE_MMIO, .base = BASE, .size = 0x1000};
-	struct ioreq_target target = {0};
+	struct device *ram;
 	struct engine_worker w[2];
 	struct ioreq_engine *e;
 	pthread_t t[2];
@@ -173,12 +172,15 @@ static double run_engine(unsigned vcpus, unsigned workers)
 	double secs;
 	int stop = eventfd(0, 0);
 
-	target.device = device_create("ram", &args, err, sizeof(err));
-	target.name = "ram";
-	regions_add(sets[0], BASE, 0x1000, &target, NULL);
-	e = ioreq_engine_create(be, sets, workers);
-	if (!target.device || !e || ioreq_engine_start(e))
+	ram = device_create("ram", &args, err, sizeof(err));
+	if (!bus || !ram ||
+	    bus_add(bus, IO_SPACE_MMIO, (struct range){BASE, BASE + 0xfff}, ram,
+		    "ram"))
 		abort();
+	e = ioreq_engine_create(be, bus, workers);
+	if (!e || ioreq_engine_start(e))
+		abort();
+	ioreq_engine_take_over(e);
 	for (unsigned i = 0; i < workers; i++) {
 		w[i] = (struct engine_worker){ioreq_engine_worker(e, i), stop};
 		pthread_create(&t[i], NULL, engine_serve, &w[i]);
@@ -189,8 +191,8 @@ static double run_engine(unsigned vcpus, unsigned workers)
 	for (unsigned i = 0; i < workers; i++)
 		pthread_join(t[i], NULL);
 	ioreq_engine_destroy(e);
-	device_destroy(target.device);
-	regions_destroy(sets[0]);
+	bus_destroy(bus);
+	device_destroy(ram);
 	ioreq_backend_close(be);
 	sim_destroy(sim);
 	close(stop);

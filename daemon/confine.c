@@ -61,6 +61,7 @@ static const int allowed[] = {
 	SCMP_SYS(ftruncate),
 	SCMP_SYS(rename),
 	SCMP_SYS(unlink),
+	SCMP_SYS(rmdir), /* --sim's private state directory */
 	SCMP_SYS(futex),
 	SCMP_SYS(poll),
 	SCMP_SYS(ppoll),

@@ -24,10 +24,10 @@ struct client {
 	struct mmiod_fault_request req;
 };
 
-/* What emulate's callbacks need: the engine's worker, and for MOVS the
+/* What emulate's callbacks need: the bus cpu, and for MOVS the
  * request's source data and the reply's data. */
 struct fault_ctx {
-	struct ioreq_worker *worker;
+	struct bus_cpu *cpu;
 	unsigned vcpu;
 	const struct mmiod_fault_request *req;
 	struct mmiod_fault_reply *reply;
@@ -45,7 +45,7 @@ static int serve_fault_access(struct fault_ctx *c, enum io_dir dir,
 				.data = *value,
 				.vcpu = c->vcpu};
 
-	ioreq_worker_access(c->worker, &a);
+	bus_serve(c->cpu, &a, NULL);
 	*value = a.data;
 	return 0; /* unmatched and failing accesses read all ones, as ioreqs */
 }
@@ -101,11 +101,11 @@ static uint16_t fault_status(enum emulate_status status)
 	return MMIOD_FAULT_DEVICE_ERROR;
 }
 
-void fault_answer(struct decoder *decoder, struct ioreq_worker *worker,
+void fault_answer(struct decoder *decoder, struct bus_cpu *cpu,
 		  const struct mmiod_fault_request *req,
 		  struct mmiod_fault_reply *reply)
 {
-	struct fault_ctx ctx = {worker, req->vcpu, req, reply, 0};
+	struct fault_ctx ctx = {cpu, req->vcpu, req, reply, 0};
 	struct fault f = {.gpa = req->gpa,
 			  .size = req->size,
 			  .dir = req->dir ? IO_READ : IO_WRITE,
@@ -157,7 +157,7 @@ static int serve_client(struct fault_server *fs, struct client *c)
 	if (c->have < sizeof(c->req))
 		return 0;
 	c->have = 0;
-	fault_answer(fs->decoder, fs->worker, &c->req, &reply);
+	fault_answer(fs->decoder, fs->cpu, &c->req, &reply);
 	for (size_t done = 0; done < sizeof(reply);) {
 		ssize_t w = write(c->fd, (char *)&reply + done,
 				  sizeof(reply) - done);
@@ -219,7 +219,7 @@ void fault_server_init(struct fault_server *fs)
 }
 
 int fault_server_start(struct fault_server *fs, const char *path,
-		       struct ioreq_engine *engine)
+		       struct bus *bus)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
@@ -232,9 +232,9 @@ int fault_server_start(struct fault_server *fs, const char *path,
 	}
 	fs->path = strdup(path);
 	fs->decoder = decoder_create();
-	fs->worker = ioreq_engine_fault_worker(engine);
+	fs->cpu = bus_cpu_create(bus);
 	fs->stop_fd = eventfd(0, EFD_CLOEXEC);
-	if (!fs->path || !fs->decoder || fs->stop_fd < 0 ||
+	if (!fs->path || !fs->decoder || !fs->cpu || fs->stop_fd < 0 ||
 	    strlen(path) >= sizeof(sa.sun_path)) {
 		log_error("fault_socket %s: cannot set up", path);
 		return -1;
@@ -272,6 +272,7 @@ void fault_server_stop(struct fault_server *fs)
 	if (fs->stop_fd >= 0)
 		close(fs->stop_fd);
 	decoder_destroy(fs->decoder);
+	bus_cpu_destroy(fs->cpu);
 	free(fs->path);
 	fault_server_init(fs);
 }

@@ -1,5 +1,5 @@
 /* fault_server.h - the raw-fault socket (include/mmiod-fault.h): decode
- * each fault, serve it through the engine's regions and devices, reply
+ * each fault, serve it through the bus's regions and devices, reply
  * with the registers after the instruction. One thread, its own decoder,
  * a handful of clients at once. */
 #ifndef MMIOD_FAULT_SERVER_H
@@ -8,7 +8,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 
-#include "ioreq/ioreq.h"
+#include "bus/bus.h"
 
 #define FAULT_MAX_CLIENTS 8
 
@@ -18,7 +18,7 @@ struct fault_server {
 	char *path;
 	pthread_t thread;
 	bool running;
-	struct ioreq_worker *worker;
+	struct bus_cpu *cpu;
 	struct decoder *decoder;
 };
 
@@ -26,9 +26,9 @@ struct decoder;
 struct mmiod_fault_request;
 struct mmiod_fault_reply;
 
-/* Answers one request: validates it, emulates it through worker, fills
+/* Answers one request: validates it, emulates it through cpu, fills
  * reply. Never fails: every problem is a status in the reply. */
-void fault_answer(struct decoder *decoder, struct ioreq_worker *worker,
+void fault_answer(struct decoder *decoder, struct bus_cpu *cpu,
 		  const struct mmiod_fault_request *req,
 		  struct mmiod_fault_reply *reply);
 
@@ -36,7 +36,7 @@ void fault_server_init(struct fault_server *fs);
 /* Listens at path (replacing a stale socket) and serves from a thread.
  * 0, or -1 with the reason logged. */
 int fault_server_start(struct fault_server *fs, const char *path,
-		       struct ioreq_engine *engine);
+		       struct bus *bus);
 /* Stops the thread, closes the socket and removes it; safe any time. */
 void fault_server_stop(struct fault_server *fs);
 

@@ -63,6 +63,11 @@ int signals_setup(void)
 	return 0;
 }
 
+bool lifecycle_stop_requested(void)
+{
+	return stop_requested;
+}
+
 static void print_stats(FILE *f, void *server)
 {
 	server_print_stats(server, f);

@@ -15,6 +15,9 @@
  * is created. */
 int signals_setup(void);
 
+/* Whether SIGTERM or SIGINT came. */
+bool lifecycle_stop_requested(void);
+
 enum stop_reason {
 	STOP_SIGNAL,	   /* SIGTERM or SIGINT */
 	STOP_DOMAIN_DEATH, /* the domain is gone */

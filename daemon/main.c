@@ -30,6 +30,11 @@ void apply_log_level(const struct mmiod_options *opts,
 		log_set_level(cfg->log_level);
 }
 
+const char *state_dir_of(const struct mmiod_options *opts)
+{
+	return opts->state_dir ? opts->state_dir : MMIOD_STATE_DIR;
+}
+
 int main(int argc, char **argv)
 {
 	struct mmiod_options opts;

@@ -24,12 +24,25 @@ struct domain_opener {
 	struct ioreq_backend *(*open)(void *ctx, const char *name, bool wait,
 				      uint32_t *domid);
 	void *ctx;
+	bool unpause; /* unpause the domain whatever the config says */
 };
 
-/* Serves the domain until SIGTERM or its death. guest names the state
- * files. Returns the exit status. */
-int serve_domain(const struct mmiod_options *opts, struct mmiod_config *cfg,
-		 const char *guest, const struct domain_opener *opener);
+struct serve_request {
+	const struct mmiod_config *cfg;
+	const char *guest;     /* names the state files */
+	const char *state_dir; /* where they are */
+	const struct domain_opener *opener;
+	bool wait;	  /* wait for the domain to appear */
+	bool seccomp;	  /* install the seccomp filter */
+	bool print_stats; /* the counters to stderr when done */
+};
+
+/* Serves the domain until SIGTERM, its death or (sim) the scripted
+ * guest's end. Returns the exit status. */
+int serve_domain(const struct serve_request *req);
+
+/* The state directory opts names, or the default. */
+const char *state_dir_of(const struct mmiod_options *opts);
 
 /* The command line's --log-level wins over the config's log_level. */
 void apply_log_level(const struct mmiod_options *opts,

@@ -1,11 +1,15 @@
-/* serve.c - serve one guest domain until SIGTERM or its death, on Xen
- * (mmiod GUEST) or on an attached simulator (mmiod --sim-attach).
+/* serve.c - the one lifecycle: serve one guest domain until SIGTERM or
+ * its death, on Xen (mmiod GUEST) or on the simulator (mmiod --sim and
+ * --sim-attach).
  *
- * One linear setup, one teardown: config, devices, domain, stale server,
- * ioreq server, workers, state file, unpause, restrict, drop privileges,
- * seccomp, READY=1; then serve. Unpausing happens before the restriction
- * because on Xen it is a domctl, which restricted handles can't make; the
- * workers already serve by then.
+ * One linear setup, one teardown. The setup order is what keeps guest
+ * input away from an unconfined daemon: devices and the ioreq server are
+ * set up and the serving threads created while nothing is served
+ * (requests wait in their slots, and the vCPUs that sent them wait
+ * too); the guest is unpaused while the handles can still make that
+ * privileged call; then the handles are restricted to the domain,
+ * privileges dropped and seccomp installed; only then do the threads
+ * serve, starting with what a killed predecessor left waiting.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -38,33 +42,51 @@ static void destroy_stale_server(struct ioreq_backend *be,
 			 old.server_id, strerror(errno));
 }
 
-int serve_domain(const struct mmiod_options *opts, struct mmiod_config *cfg,
-		 const char *guest, const struct domain_opener *opener)
+static int stop_status(enum stop_reason why, uint32_t domid)
 {
+	switch (why) {
+	case STOP_SIGNAL:
+		log_info("stopping on signal");
+		return 0;
+	case STOP_DOMAIN_DEATH:
+		log_info("domain %u is gone", domid);
+		return 0;
+	case STOP_CHILD_EXIT:
+		log_info("the scripted guest finished");
+		return 0;
+	case STOP_ERROR:
+		break;
+	}
+	return 1;
+}
+
+int serve_domain(const struct serve_request *req)
+{
+	const struct mmiod_config *cfg = req->cfg;
 	char state_path[4096], stats_path[4096];
 	struct ioreq_backend *be = NULL;
 	struct server server;
 	bool state_written = false;
-	const char *name = cfg->domain ? cfg->domain : guest;
+	const char *name = cfg->domain ? cfg->domain : req->guest;
 	uint32_t domid;
 	int status = 1;
 
 	server_init(&server);
-	if (statefile_path(state_path, sizeof(state_path), opts->state_dir,
-			   guest, "state") ||
-	    statefile_path(stats_path, sizeof(stats_path), opts->state_dir,
-			   guest, "stats")) {
+	if (statefile_path(state_path, sizeof(state_path), req->state_dir,
+			   req->guest, "state") ||
+	    statefile_path(stats_path, sizeof(stats_path), req->state_dir,
+			   req->guest, "stats")) {
 		log_error("--state-dir is too long");
 		goto out;
 	}
 
 	if (signals_setup() || server_open(&server, cfg))
 		goto out;
-	be = opener->open(opener->ctx, name, opts->wait, &domid);
+	be = req->opener->open(req->opener->ctx, name, req->wait, &domid);
 	if (!be)
 		goto out;
 	destroy_stale_server(be, state_path, domid);
-	if (server_start(&server, be, cfg))
+	if (server_attach(&server, be, cfg))
 		goto out;
 	if (statefile_write(state_path, &(struct state_record){
 						getpid(), domid,
@@ -73,7 +95,10 @@ int serve_domain(const struct mmiod_options *opts, struct mmiod_config *cfg,
 		goto out;
 	}
 	state_written = true;
-	if (cfg->unpause && ioreq_backend_unpause(be)) {
+	if (server_spawn(&server, cfg))
+		goto out;
+	if ((cfg->unpause || req->opener->unpause) &&
+	    ioreq_backend_unpause(be)) {
 		log_error("cannot unpause domain %u: %s", domid,
 			  strerror(errno));
 		goto out;
@@ -83,25 +108,17 @@ int serve_domain(const struct mmiod_options *opts, struct mmiod_config *cfg,
 			  domid, strerror(errno));
 		goto out;
 	}
-	if (confine(cfg->user, opts->seccomp))
+	if (confine(cfg->user, req->seccomp))
 		goto out;
+	server_serve(&server);
 	sd_notify(0, "READY=1");
 	log_info("serving domain %s (%u)", name, domid);
 
-	switch (lifecycle_loop(&server, be, stats_path)) {
-	case STOP_SIGNAL:
-		log_info("stopping on signal");
-		status = 0;
-		break;
-	case STOP_DOMAIN_DEATH:
-		log_info("domain %u is gone", domid);
-		status = 0;
-		break;
-	default:
-		break;
-	}
+	status = stop_status(lifecycle_loop(&server, be, stats_path), domid);
 	sd_notify(0, "STOPPING=1");
 out:
+	if (req->print_stats)
+		server_print_stats(&server, stderr);
 	if (server_close(&server))
 		status = 1;
 	if (state_written)

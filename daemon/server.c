@@ -1,15 +1,15 @@
-/* server.c - a guest's devices, regions and serving threads. */
+/* server.c - a guest's devices, its bus and its serving threads. */
 #include "server.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "common/log.h"
-#include "devices/devices.h"
 #include "guest_config.h"
 
 /* Device interrupts reach the guest once a backend serves it; before,
@@ -27,17 +27,17 @@ static void set_irq(void *ctx, unsigned irq, bool level)
 void server_init(struct server *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->stop_fd = -1;
+	s->gate_fd = s->stop_fd = -1;
 	s->host.set_irq = set_irq;
 	s->host.ctx = s;
 	fault_server_init(&s->faults);
 }
 
-static int open_region(struct server *s, const struct mmiod_config *cfg,
+static int open_device(struct server *s, const struct mmiod_config *cfg,
 		       size_t i)
 {
 	const struct config_region *r = &cfg->regions[i];
-	struct ioreq_target *t = &s->targets[i];
+	struct server_device *d = &s->devices[i];
 	struct device_param *params;
 	struct device_args args;
 	char err[512];
@@ -47,63 +47,51 @@ static int open_region(struct server *s, const struct mmiod_config *cfg,
 		return -1;
 	}
 	args.host = &s->host;
-	t->device = device_create(r->type, &args, err, sizeof(err));
+	d->device = device_create(r->type, &args, err, sizeof(err));
 	free(params);
-	if (!t->device) {
+	if (!d->device) {
 		log_error("%s:%d: %s region at 0x%" PRIx64 ": %s", cfg->path,
 			  r->line, r->type, r->base, err);
 		return -1;
 	}
-	snprintf(s->names[i], sizeof(s->names[i]), "%s 0x%" PRIx64 " %s",
+	snprintf(d->name, sizeof(d->name), "%s 0x%" PRIx64 " %s",
 		 io_space_name(r->space), r->base, r->type);
-	t->name = s->names[i];
-	s->ntargets = i + 1;
+	s->ndevices = i + 1;
 	return 0;
 }
 
-/* Loads each space's regions in one batch: n single adds would copy the
- * set n times. config/ already rejected overlaps, so this can only run
- * out of memory. */
+/* Puts every region on the bus in one batch: n single adds would copy
+ * the region set n times. config/ already rejected overlaps, so this
+ * can only run out of memory. */
 static int add_regions(struct server *s, const struct mmiod_config *cfg)
 {
-	struct region *items = calloc(cfg->nregions + 1, sizeof(*items));
-	int rc = 0;
+	struct bus_item *items = calloc(cfg->nregions + 1, sizeof(*items));
+	size_t bad;
+	int rc;
 
 	if (!items)
 		return -1;
-	for (unsigned sp = 0; sp < IO_SPACE_COUNT && !rc; sp++) {
-		size_t n = 0, bad;
+	for (size_t i = 0; i < cfg->nregions; i++) {
+		const struct config_region *r = &cfg->regions[i];
 
-		for (size_t i = 0; i < cfg->nregions; i++) {
-			const struct config_region *r = &cfg->regions[i];
-
-			if (r->space == sp)
-				items[n++] = (struct region){
-					r->base, r->base + (r->size - 1),
-					&s->targets[i]};
-		}
-		if (regions_add_batch(s->sets[sp], items, n, &bad, NULL))
-			rc = -1;
-		/* No worker runs yet: the replaced array can go at once. */
-		regions_reclaim(s->sets[sp]);
+		items[i].space = r->space;
+		range_from_size(r->base, r->size, &items[i].range);
+		items[i].device = s->devices[i].device;
+		items[i].name = s->devices[i].name;
 	}
+	rc = bus_add_batch(s->bus, items, cfg->nregions, &bad);
 	free(items);
 	return rc;
 }
 
 int server_open(struct server *s, const struct mmiod_config *cfg)
 {
-	for (unsigned sp = 0; sp < IO_SPACE_COUNT; sp++) {
-		s->sets[sp] = regions_create();
-		if (!s->sets[sp])
-			goto nomem;
-	}
-	s->targets = calloc(cfg->nregions + 1, sizeof(*s->targets));
-	s->names = calloc(cfg->nregions + 1, sizeof(*s->names));
-	if (!s->targets || !s->names)
+	s->bus = bus_create();
+	s->devices = calloc(cfg->nregions + 1, sizeof(*s->devices));
+	if (!s->bus || !s->devices)
 		goto nomem;
 	for (size_t i = 0; i < cfg->nregions; i++)
-		if (open_region(s, cfg, i))
+		if (open_device(s, cfg, i))
 			return -1;
 	if (add_regions(s, cfg))
 		goto nomem;
@@ -113,27 +101,10 @@ nomem:
 	return -1;
 }
 
-struct worker_arg {
-	struct ioreq_worker *worker;
-	int stop_fd;
-};
-
-static void *serve_thread(void *arg)
+int server_attach(struct server *s, struct ioreq_backend *be,
+		  const struct mmiod_config *cfg)
 {
-	struct worker_arg wa = *(struct worker_arg *)arg;
-
-	free(arg);
-	ioreq_worker_serve(wa.worker, wa.stop_fd);
-	return NULL;
-}
-
-int server_start(struct server *s, struct ioreq_backend *be,
-		 const struct mmiod_config *cfg)
-{
-	unsigned nr_workers = cfg->workers;
-	unsigned vcpus = 0;
-
-	s->engine = ioreq_engine_create(be, s->sets, nr_workers);
+	s->engine = ioreq_engine_create(be, s->bus, cfg->workers);
 	if (!s->engine) {
 		log_error("cannot create the engine: %s", strerror(errno));
 		return -1;
@@ -141,9 +112,44 @@ int server_start(struct server *s, struct ioreq_backend *be,
 	if (ioreq_engine_start(s->engine))
 		return -1;
 	atomic_store(&s->be, be);
+	return 0;
+}
+
+struct worker_arg {
+	struct ioreq_worker *worker;
+	int gate_fd, stop_fd;
+};
+
+/* Waits until the gate opens (true) or a stop comes first (false). */
+static bool wait_at_gate(int gate_fd, int stop_fd)
+{
+	struct pollfd pfd[2] = {{.fd = gate_fd, .events = POLLIN},
+				{.fd = stop_fd, .events = POLLIN}};
+
+	while (poll(pfd, 2, -1) < 0)
+		if (errno != EINTR)
+			return false;
+	return !pfd[1].revents;
+}
+
+static void *serve_thread(void *arg)
+{
+	struct worker_arg wa = *(struct worker_arg *)arg;
+
+	free(arg);
+	if (wait_at_gate(wa.gate_fd, wa.stop_fd))
+		ioreq_worker_serve(wa.worker, wa.stop_fd);
+	return NULL;
+}
+
+int server_spawn(struct server *s, const struct mmiod_config *cfg)
+{
+	unsigned nr_workers = ioreq_engine_nr_workers(s->engine);
+
+	s->gate_fd = eventfd(0, EFD_CLOEXEC);
 	s->stop_fd = eventfd(0, EFD_CLOEXEC);
 	s->threads = calloc(nr_workers, sizeof(*s->threads));
-	if (s->stop_fd < 0 || !s->threads) {
+	if (s->gate_fd < 0 || s->stop_fd < 0 || !s->threads) {
 		log_error("cannot set up worker threads: %s", strerror(errno));
 		return -1;
 	}
@@ -155,8 +161,8 @@ int server_start(struct server *s, struct ioreq_backend *be,
 			log_error("out of memory");
 			return -1;
 		}
-		wa->worker = ioreq_engine_worker(s->engine, i);
-		wa->stop_fd = s->stop_fd;
+		*wa = (struct worker_arg){ioreq_engine_worker(s->engine, i),
+					  s->gate_fd, s->stop_fd};
 		rc = pthread_create(&s->threads[i], NULL, serve_thread, wa);
 		if (rc) {
 			free(wa);
@@ -167,21 +173,38 @@ int server_start(struct server *s, struct ioreq_backend *be,
 		s->nthreads = i + 1;
 	}
 	if (cfg->fault_socket &&
-	    fault_server_start(&s->faults, cfg->fault_socket, s->engine))
+	    fault_server_start(&s->faults, cfg->fault_socket, s->bus))
 		return -1;
-	vcpus = ioreq_engine_nr_vcpus(s->engine);
-	log_info("serving %u vCPU%s with %u worker%s", vcpus,
-		 vcpus == 1 ? "" : "s", nr_workers, nr_workers == 1 ? "" : "s");
 	return 0;
+}
+
+static void signal_fd(int fd, const char *what)
+{
+	uint64_t one = 1;
+
+	if (fd >= 0 && write(fd, &one, sizeof(one)) != sizeof(one))
+		log_error("cannot %s the worker threads: %s", what,
+			  strerror(errno));
+}
+
+void server_serve(struct server *s)
+{
+	unsigned vcpus = ioreq_engine_nr_vcpus(s->engine);
+	unsigned workers = ioreq_engine_nr_workers(s->engine);
+
+	ioreq_engine_take_over(s->engine);
+	signal_fd(s->gate_fd, "start");
+	log_info("serving %u vCPU%s with %u worker%s", vcpus,
+		 vcpus == 1 ? "" : "s", workers, workers == 1 ? "" : "s");
 }
 
 void server_stop(struct server *s)
 {
-	uint64_t one = 1;
-
-	if (s->nthreads && write(s->stop_fd, &one, sizeof(one)) != sizeof(one))
-		log_error("cannot stop the worker threads: %s",
-			  strerror(errno));
+	/* The fault socket's thread serves through the bus too: it goes
+	 * before anything it could reach. */
+	fault_server_stop(&s->faults);
+	if (s->nthreads)
+		signal_fd(s->stop_fd, "stop");
 	for (unsigned i = 0; i < s->nthreads; i++)
 		pthread_join(s->threads[i], NULL);
 	s->nthreads = 0;
@@ -189,7 +212,9 @@ void server_stop(struct server *s)
 	s->threads = NULL;
 	if (s->stop_fd >= 0)
 		close(s->stop_fd);
-	s->stop_fd = -1;
+	if (s->gate_fd >= 0)
+		close(s->gate_fd);
+	s->stop_fd = s->gate_fd = -1;
 	/* Only now, with no thread serving, is the server torn down. */
 	atomic_store(&s->be, NULL);
 	ioreq_engine_destroy(s->engine);
@@ -200,21 +225,23 @@ int server_flush(struct server *s)
 {
 	int rc = 0;
 
-	for (size_t i = 0; i < s->ntargets; i++) {
-		if (device_flush(s->targets[i].device) == 0)
+	for (size_t i = 0; i < s->ndevices; i++) {
+		if (device_flush(s->devices[i].device) == 0)
 			continue;
-		log_error("%s: flush failed: %s", s->targets[i].name,
+		log_error("%s: flush failed: %s", s->devices[i].name,
 			  strerror(errno));
 		rc = -1;
 	}
+	if (s->bus)
+		bus_reclaim(s->bus);
 	return rc;
 }
 
 void server_reopen(struct server *s)
 {
-	for (size_t i = 0; i < s->ntargets; i++)
-		if (device_reopen(s->targets[i].device))
-			log_error("%s: cannot reopen: %s", s->targets[i].name,
+	for (size_t i = 0; i < s->ndevices; i++)
+		if (device_reopen(s->devices[i].device))
+			log_error("%s: cannot reopen: %s", s->devices[i].name,
 				  strerror(errno));
 }
 
@@ -223,41 +250,48 @@ int server_close(struct server *s)
 	int rc = 0;
 
 	server_stop(s);
-	for (size_t i = 0; i < s->ntargets; i++) {
-		if (device_destroy(s->targets[i].device) == 0)
+	/* The bus goes before the devices its regions point to. */
+	bus_destroy(s->bus);
+	s->bus = NULL;
+	for (size_t i = 0; i < s->ndevices; i++) {
+		if (device_destroy(s->devices[i].device) == 0)
 			continue;
-		log_error("%s: final flush failed: %s", s->targets[i].name,
+		log_error("%s: final flush failed: %s", s->devices[i].name,
 			  strerror(errno));
 		rc = -1;
 	}
-	s->ntargets = 0;
-	for (unsigned sp = 0; sp < IO_SPACE_COUNT; sp++) {
-		regions_destroy(s->sets[sp]);
-		s->sets[sp] = NULL;
-	}
-	free(s->targets);
-	free(s->names);
-	s->targets = NULL;
-	s->names = NULL;
+	s->ndevices = 0;
+	free(s->devices);
+	s->devices = NULL;
 	return rc;
 }
 
 #define U(counter) ((unsigned long long)atomic_load(&(counter)))
 
+static void print_region(void *ctx, const char *name,
+			 const struct bus_region_stats *rs)
+{
+	fprintf(ctx,
+		"region %s reads %llu writes %llu bytes %llu errors %llu\n",
+		name, U(rs->reads), U(rs->writes), U(rs->bytes), U(rs->errors));
+}
+
 void server_print_stats(struct server *s, FILE *out)
 {
 	struct ioreq_stats st;
+	struct bus_stats bs;
 
 	if (!s->engine)
 		return;
 	ioreq_engine_stats(s->engine, &st);
+	bus_stats(s->bus, &bs);
 	fprintf(out,
 		"requests %llu buffered %llu spurious %llu invalid %llu "
 		"bad_pointer %llu timeoffset %llu invalidate %llu\n",
 		U(st.requests), U(st.buffered), U(st.spurious), U(st.invalid),
-		U(st.bad_pointer), U(st.timeoffset), U(st.invalidate));
+		U(bs.bad_pointer), U(st.timeoffset), U(st.invalidate));
 	for (unsigned sp = 0; sp < IO_SPACE_COUNT; sp++) {
-		const struct ioreq_space_stats *ss = &st.space[sp];
+		const struct bus_space_stats *ss = &bs.space[sp];
 
 		fprintf(out,
 			"%s reads %llu writes %llu bytes %llu unmatched %llu "
@@ -265,14 +299,6 @@ void server_print_stats(struct server *s, FILE *out)
 			io_space_name(sp), U(ss->reads), U(ss->writes),
 			U(ss->bytes), U(ss->unmatched), U(ss->errors));
 	}
-	for (size_t i = 0; i < s->ntargets; i++) {
-		const struct ioreq_region_stats *rs = &s->targets[i].stats;
-
-		fprintf(out,
-			"region %s reads %llu writes %llu bytes %llu "
-			"errors %llu\n",
-			s->targets[i].name, U(rs->reads), U(rs->writes),
-			U(rs->bytes), U(rs->errors));
-	}
+	bus_for_each_region(s->bus, print_region, out);
 	fflush(out);
 }

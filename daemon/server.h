@@ -1,9 +1,13 @@
-/* server.h - a guest's devices, regions and serving threads.
+/* server.h - a guest's devices, its bus and its serving threads.
  *
- * server_open() turns a config into devices and region sets;
- * server_start() runs the engine on a backend with one thread per worker;
- * server_close() undoes everything and is safe to call at any point after
- * server_init(), which is what the one teardown path relies on.
+ * server_open() turns a config into devices on a bus; server_attach()
+ * sets up the ioreq server on a backend (requests now wait in their
+ * slots); server_spawn() creates the serving threads, which wait at a
+ * gate; server_serve() answers what a killed predecessor left and opens
+ * the gate. The daemon confines itself between spawn and serve, so no
+ * device sees a guest access before it is confined. server_close()
+ * undoes everything and is safe at any point after server_init(),
+ * which is what the one teardown path relies on.
  */
 #ifndef MMIOD_SERVER_H
 #define MMIOD_SERVER_H
@@ -11,33 +15,44 @@
 #include <pthread.h>
 #include <stdio.h>
 
+#include "bus/bus.h"
 #include "config/config.h"
 #include "devices/devices.h"
 #include "fault_server.h"
 #include "ioreq/ioreq.h"
-#include "regions/regions.h"
+
+struct server_device {
+	struct device *device;
+	char name[64]; /* "mmio 0xfe000000 ram", for logs and stats */
+};
 
 struct server {
-	struct region_set *sets[IO_SPACE_COUNT];
-	size_t ntargets;
-	struct ioreq_target *targets;
-	char (*names)[48];
+	struct bus *bus;
+	size_t ndevices;
+	struct server_device *devices;
 	struct ioreq_engine *engine;
 	struct ioreq_backend *_Atomic be; /* for device interrupts */
 	struct device_host host;
 	pthread_t *threads;
 	unsigned nthreads;
-	int stop_fd; /* written to stop the worker threads */
+	int gate_fd; /* readable once the threads may serve */
+	int stop_fd; /* readable once they must stop */
 	struct fault_server faults;
 };
 
 void server_init(struct server *s);
-/* Creates every region's device. Errors name FILE:LINE; -1 on error. */
+/* Creates every region's device and puts it on the bus. Errors name
+ * FILE:LINE; -1 on error. */
 int server_open(struct server *s, const struct mmiod_config *cfg);
-/* Starts the engine on be, one serving thread per worker, and the
- * raw-fault socket if cfg names one. */
-int server_start(struct server *s, struct ioreq_backend *be,
-		 const struct mmiod_config *cfg);
+/* Creates the ioreq server on be and maps the bus's regions. */
+int server_attach(struct server *s, struct ioreq_backend *be,
+		  const struct mmiod_config *cfg);
+/* Creates one thread per worker (and the raw-fault socket if cfg names
+ * one), all waiting at the gate. */
+int server_spawn(struct server *s, const struct mmiod_config *cfg);
+/* Takes over a killed predecessor's waiting requests, then lets the
+ * threads serve. */
+void server_serve(struct server *s);
 /* Stops the threads and tears the ioreq server down. */
 void server_stop(struct server *s);
 /* Flushes every device; -1 if any flush failed (each is logged). */

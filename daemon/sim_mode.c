@@ -1,6 +1,7 @@
 /* sim_mode.c - mmiod --sim SCRIPT CONFIG: serve a real config to a
  * scripted guest on the simulated hypervisor, guest in its own process. */
 #include <errno.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,16 +11,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <systemd/sd-daemon.h>
-
 #include "common/log.h"
-#include "confine.h"
 #include "guest_config.h"
 #include "lifecycle.h"
 #include "modes.h"
-#include "server.h"
 #include "sim/script.h"
 #include "sim/sim.h"
+#include "statefile.h"
 
 #define SIM_RAM_SIZE (16u << 20)
 
@@ -48,20 +46,71 @@ static int wait_guest(pid_t pid)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
+/* The simulated domain of mmiod --sim and the process running its guest. */
+struct sim_domain {
+	const struct script *script;
+	struct sim *sim;
+	pid_t guest;
+};
+
+/* Creates the simulated domain and forks its guest, before any thread
+ * exists: the guest is a process of its own, sharing only the
+ * simulator's memory and event channels. */
+static struct ioreq_backend *open_sim(void *ctx, const char *name, bool wait,
+				      uint32_t *domid)
+{
+	struct sim_domain *d = ctx;
+	struct sim_options so = {.nr_vcpus = script_nr_vcpus(d->script),
+				 .ram_size = SIM_RAM_SIZE};
+
+	d->sim = sim_create(&so);
+	if (!d->sim) {
+		log_error("cannot create the simulator: %s", strerror(errno));
+		return NULL;
+	}
+	fflush(NULL);
+	d->guest = fork();
+	if (d->guest < 0) {
+		log_error("fork: %s", strerror(errno));
+		return NULL;
+	}
+	if (d->guest == 0)
+		_exit(run_guest(d->script, d->sim));
+	*domid = 1; /* the one simulated guest */
+	return ioreq_backend_sim_open(d->sim);
+}
+
+/* --sim's state files live in a directory of their own unless
+ * --state-dir names one: its domain dies with it, so nothing outlives
+ * the run. */
+static const char *sim_state_dir(const struct mmiod_options *opts, char *tmp)
+{
+	if (opts->state_dir)
+		return opts->state_dir;
+	return mkdtemp(tmp);
+}
+
+/* Runs confined: only unlink and rmdir, no directory listing. */
+static void remove_state_dir(const char *dir, const char *guest)
+{
+	char path[4096];
+
+	if (statefile_path(path, sizeof(path), dir, guest, "stats") == 0)
+		unlink(path);
+	rmdir(dir);
+}
+
 int run_sim(const struct mmiod_options *opts)
 {
+	struct sim_domain d = {.guest = -1};
+	struct domain_opener opener = {open_sim, &d, true};
+	char tmp[] = "/tmp/mmiod-sim-XXXXXX";
 	struct mmiod_config *cfg = NULL;
-	struct ioreq_backend *be = NULL;
 	struct script *script = NULL;
-	struct sim *sim = NULL;
-	struct server server;
-	struct sim_options so;
+	const char *state_dir, *guest;
 	int status = 1, guest_status = 1;
-	bool stopped_by_signal = false;
-	pid_t guest = -1;
 	char err[512];
 
-	server_init(&server);
 	cfg = guest_config_load(opts->config_path);
 	if (!cfg)
 		return 2;
@@ -71,66 +120,36 @@ int run_sim(const struct mmiod_options *opts)
 		config_free(cfg);
 		return 2;
 	}
+	d.script = script;
+	guest = cfg->domain ? cfg->domain : "sim";
 	apply_log_level(opts, cfg);
-	so = (struct sim_options){.nr_vcpus = script_nr_vcpus(script),
-				  .ram_size = SIM_RAM_SIZE};
-	sim = sim_create(&so);
-	if (!sim) {
-		log_error("cannot create the simulator: %s", strerror(errno));
-		goto out;
+	state_dir = sim_state_dir(opts, tmp);
+	if (!state_dir) {
+		log_error("cannot create a state directory: %s",
+			  strerror(errno));
+	} else {
+		status = serve_domain(&(struct serve_request){
+			.cfg = cfg,
+			.guest = guest,
+			.state_dir = state_dir,
+			.opener = &opener,
+			.seccomp = opts->seccomp,
+			.print_stats = true,
+		});
+		if (!opts->state_dir)
+			remove_state_dir(state_dir, guest);
 	}
-	if (signals_setup() || server_open(&server, cfg))
-		goto out;
-
-	/* Fork before any thread exists: the guest is a process of its own,
-	 * sharing only the simulator's memory and event channels. */
-	fflush(NULL);
-	guest = fork();
-	if (guest < 0) {
-		log_error("fork: %s", strerror(errno));
-		goto out;
-	}
-	if (guest == 0)
-		_exit(run_guest(script, sim));
-
-	be = ioreq_backend_sim_open(sim);
-	if (!be || server_start(&server, be, cfg) ||
-	    confine(cfg->user, opts->seccomp))
-		goto out;
-	sd_notify(0, "READY=1");
-	/* The simulated domain starts paused, as "xl create -p" makes it:
-	 * it runs once every region is served. */
-	ioreq_backend_unpause(be);
-	switch (lifecycle_loop(&server, be, NULL)) {
-	case STOP_CHILD_EXIT:
-		log_info("the scripted guest finished");
-		status = 0;
-		break;
-	case STOP_SIGNAL:
-		log_info("stopping on signal");
-		status = 0;
-		stopped_by_signal = true;
-		break;
-	default:
-		break;
-	}
-out:
-	if (sim)
-		sim_domain_kill(sim); /* a guest still running stops */
-	if (guest > 0)
-		guest_status = wait_guest(guest);
-	if (server.engine)
-		server_print_stats(&server, stderr);
-	if (server_close(&server))
-		status = 1;
-	ioreq_backend_close(be);
-	sim_destroy(sim);
+	if (d.sim)
+		sim_domain_kill(d.sim); /* a guest still running stops */
+	if (d.guest > 0)
+		guest_status = wait_guest(d.guest);
+	sim_destroy(d.sim);
 	script_free(script);
 	config_free(cfg);
 	/* When the guest finished, its verdict (every expect held) is the
 	 * exit status; when a signal stopped us, the guest was cut short
 	 * and has no verdict. */
-	return status ? status : stopped_by_signal ? 0 : guest_status;
+	return status ? status : lifecycle_stop_requested() ? 0 : guest_status;
 }
 
 /* --- mmiod --sim-guest SOCKET SCRIPT ---------------------------------- */
@@ -198,7 +217,7 @@ static struct sim *attach(const char *path)
 int run_sim_attach(const struct mmiod_options *opts)
 {
 	struct mmiod_config *cfg = guest_config_load(opts->config_path);
-	struct domain_opener opener = {open_attached, NULL};
+	struct domain_opener opener = {open_attached, NULL, false};
 	int status = 1;
 
 	if (!cfg)
@@ -209,8 +228,13 @@ int run_sim_attach(const struct mmiod_options *opts)
 		log_error("cannot attach to the simulated domain at %s: %s",
 			  opts->socket_path, strerror(errno));
 	} else {
-		status = serve_domain(
-			opts, cfg, cfg->domain ? cfg->domain : "sim", &opener);
+		status = serve_domain(&(struct serve_request){
+			.cfg = cfg,
+			.guest = cfg->domain ? cfg->domain : "sim",
+			.state_dir = state_dir_of(opts),
+			.opener = &opener,
+			.seccomp = opts->seccomp,
+		});
 		sim_destroy(opener.ctx);
 	}
 	config_free(cfg);

@@ -43,9 +43,9 @@ int run_stats(const struct mmiod_options *opts)
 	struct state_record rec;
 	struct stat before = {0}, now;
 
-	if (statefile_path(state_path, sizeof(state_path), opts->state_dir,
+	if (statefile_path(state_path, sizeof(state_path), state_dir_of(opts),
 			   opts->guest, "state") ||
-	    statefile_path(stats_path, sizeof(stats_path), opts->state_dir,
+	    statefile_path(stats_path, sizeof(stats_path), state_dir_of(opts),
 			   opts->guest, "stats")) {
 		fprintf(stderr, "mmiod: --state-dir is too long\n");
 		return 2;

@@ -45,7 +45,7 @@ static struct ioreq_backend *open_xen(void *ctx, const char *name, bool wait,
 
 int run_xen(const struct mmiod_options *opts)
 {
-	const struct domain_opener xen = {open_xen, NULL};
+	const struct domain_opener xen = {open_xen, NULL, false};
 	struct mmiod_config *cfg;
 	char path[4096];
 	int status;
@@ -61,7 +61,14 @@ int run_xen(const struct mmiod_options *opts)
 		return 2;
 	apply_log_level(opts, cfg);
 	log_set_ident(opts->guest);
-	status = serve_domain(opts, cfg, opts->guest, &xen);
+	status = serve_domain(&(struct serve_request){
+		.cfg = cfg,
+		.guest = opts->guest,
+		.state_dir = state_dir_of(opts),
+		.opener = &xen,
+		.wait = opts->wait,
+		.seccomp = opts->seccomp,
+	});
 	config_free(cfg);
 	return status;
 }

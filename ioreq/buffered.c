@@ -8,7 +8,7 @@
  */
 #include "common/log.h"
 #include "engine_internal.h"
-#include "ioreq/barrier.h"
+#include "common/barrier.h"
 
 static void consume(struct ioreq_worker *w, const buf_ioreq_t *slot,
 		    uint64_t data)

@@ -9,13 +9,24 @@
 
 #include "common/log.h"
 #include "engine_internal.h"
-#include "ioreq/barrier.h"
+#include "common/barrier.h"
 
-/* One ioreq page holds this many vCPU slots. */
+static int guest_read(void *ctx, uint64_t gpa, void *buf, size_t len)
+{
+	struct ioreq_backend *be = ctx;
+
+	return be->ops->guest_read(be, gpa, buf, len);
+}
+
+static int guest_write(void *ctx, uint64_t gpa, const void *buf, size_t len)
+{
+	struct ioreq_backend *be = ctx;
+
+	return be->ops->guest_write(be, gpa, buf, len);
+}
 
 struct ioreq_engine *ioreq_engine_create(struct ioreq_backend *be,
-					 struct region_set *const *regions,
-					 unsigned nr_workers)
+					 struct bus *bus, unsigned nr_workers)
 {
 	struct ioreq_engine *e;
 
@@ -27,35 +38,29 @@ struct ioreq_engine *ioreq_engine_create(struct ioreq_backend *be,
 	if (!e)
 		return NULL;
 	e->be = be;
-	for (unsigned s = 0; s < IO_SPACE_COUNT; s++)
-		e->regions[s] = regions[s];
+	e->bus = bus;
+	e->guest_memory = (struct bus_memory){guest_read, guest_write, be};
 	e->nr_workers = nr_workers;
-	/* One more than asked: the raw-fault worker, at the end. */
-	e->workers = aligned_alloc(64, (nr_workers + 1) * sizeof(*e->workers));
+	e->workers = aligned_alloc(64, nr_workers * sizeof(*e->workers));
 	if (e->workers)
-		memset(e->workers, 0, (nr_workers + 1) * sizeof(*e->workers));
+		memset(e->workers, 0, nr_workers * sizeof(*e->workers));
 	e->vcpu_local_port = calloc(be->nr_vcpus, sizeof(uint32_t));
 	e->vcpu_worker = calloc(be->nr_vcpus, sizeof(*e->vcpu_worker));
+	pthread_mutex_init(&e->buffered_lock, NULL);
+	pthread_mutex_init(&e->map_lock, NULL);
 	if (!e->workers || !e->vcpu_local_port || !e->vcpu_worker) {
 		ioreq_engine_destroy(e);
 		return NULL;
 	}
-	pthread_mutex_init(&e->buffered_lock, NULL);
-	for (unsigned i = 0; i <= nr_workers; i++) {
+	for (unsigned i = 0; i < nr_workers; i++) {
 		e->workers[i].engine = e;
 		e->workers[i].index = i;
 		e->workers[i].buffered_local_port = -1;
-	}
-	/* A region set per space, even an empty one, keeps lookups simple. */
-	for (unsigned s = 0; s < IO_SPACE_COUNT; s++) {
-		if (e->regions[s])
-			continue;
-		e->regions[s] = regions_create();
-		if (!e->regions[s]) {
+		e->workers[i].cpu = bus_cpu_create(bus);
+		if (!e->workers[i].cpu) {
 			ioreq_engine_destroy(e);
 			return NULL;
 		}
-		e->owned_regions[s] = true;
 	}
 	return e;
 }
@@ -157,38 +162,24 @@ static int bind_ports(struct ioreq_engine *e)
 	return 0;
 }
 
+static int regions_changed(void *ctx, enum io_space space)
+{
+	return ioreq_follow_regions(ctx, space);
+}
+
 static int map_ranges(struct ioreq_engine *e)
 {
-	for (unsigned s = 0; s < IO_SPACE_COUNT; s++) {
-		const struct region *regions;
-		struct range_list *list = &e->mapped[s];
-		size_t count;
+	const struct bus_listener follow = {regions_changed, e};
 
-		regions = regions_snapshot(e->regions[s], &count);
-		if (ranges_merge(regions, count, XEN_MAX_RANGES_PER_TYPE,
-				 list)) {
-			log_error("out of memory merging ranges");
+	for (unsigned s = 0; s < IO_SPACE_COUNT; s++) {
+		if (ioreq_follow_regions(e, s))
 			return -1;
-		}
-		for (size_t i = 0; i < list->count; i++) {
-			if (e->be->ops->map_range(e->be, s,
-						  list->items[i].first,
-						  list->items[i].last, true)) {
-				log_error("cannot map %s range 0x%" PRIx64
-					  "-0x%" PRIx64 ": %s",
-					  io_space_name(s),
-					  list->items[i].first,
-					  list->items[i].last, strerror(errno));
-				/* Unmap only what was mapped. */
-				list->count = i;
-				return -1;
-			}
-		}
-		if (count)
-			log_info("%s: %zu region%s in %zu range%s",
-				 io_space_name(s), count, count == 1 ? "" : "s",
-				 list->count, list->count == 1 ? "" : "s");
+		if (e->mapped[s].count)
+			log_info("%s: %zu range%s claimed", io_space_name(s),
+				 e->mapped[s].count,
+				 e->mapped[s].count == 1 ? "" : "s");
 	}
+	bus_set_listener(e->bus, &follow);
 	return 0;
 }
 
@@ -221,7 +212,6 @@ int ioreq_engine_start(struct ioreq_engine *e)
 	e->enabled = true;
 	if (bind_ports(e) || map_ranges(e))
 		return -1;
-	ioreq_take_over_stale(e);
 	return 0;
 }
 
@@ -286,18 +276,9 @@ void ioreq_engine_stop(struct ioreq_engine *e)
 	if (e->enabled)
 		complete_waiting(e);
 	e->enabled = false;
-	for (unsigned s = 0; s < IO_SPACE_COUNT; s++) {
-		struct range_list *list = &e->mapped[s];
-
-		for (size_t i = 0; i < list->count; i++)
-			if (be->ops->map_range(be, s, list->items[i].first,
-					       list->items[i].last, false))
-				log_warn("cannot unmap %s range 0x%" PRIx64
-					 ": %s",
-					 io_space_name(s), list->items[i].first,
-					 strerror(errno));
-		ranges_free(list);
-	}
+	/* The bus may outlive us: it must stop telling us of changes. */
+	bus_set_listener(e->bus, NULL);
+	ioreq_unmap_all(e);
 	if (e->server_created)
 		be->ops->destroy_server(be);
 	e->server_created = false;
@@ -313,13 +294,12 @@ void ioreq_engine_destroy(struct ioreq_engine *e)
 	if (!e)
 		return;
 	ioreq_engine_stop(e);
-	if (e->workers)
-		for (unsigned i = 0; i <= e->nr_workers; i++)
-			free(e->workers[i].ports);
-	for (unsigned s = 0; s < IO_SPACE_COUNT; s++)
-		if (e->owned_regions[s])
-			regions_destroy(e->regions[s]);
+	for (unsigned i = 0; e->workers && i < e->nr_workers; i++) {
+		free(e->workers[i].ports);
+		bus_cpu_destroy(e->workers[i].cpu);
+	}
 	pthread_mutex_destroy(&e->buffered_lock);
+	pthread_mutex_destroy(&e->map_lock);
 	free(e->workers);
 	free(e->vcpu_local_port);
 	free(e->vcpu_worker);
@@ -359,13 +339,8 @@ static void add_stats(struct ioreq_stats *sum, const struct ioreq_stats *s)
 void ioreq_engine_stats(const struct ioreq_engine *e, struct ioreq_stats *out)
 {
 	memset(out, 0, sizeof(*out));
-	for (unsigned i = 0; i <= e->nr_workers; i++)
+	for (unsigned i = 0; i < e->nr_workers; i++)
 		add_stats(out, &e->workers[i].stats);
-}
-
-struct ioreq_worker *ioreq_engine_fault_worker(struct ioreq_engine *e)
-{
-	return &e->workers[e->nr_workers];
 }
 
 int ioreq_worker_fd(const struct ioreq_worker *w)

@@ -7,7 +7,7 @@
 
 #include "backend.h"
 #include "ranges.h"
-#include "regions/regions.h"
+#include "bus/bus.h"
 
 /* Counters written only by their worker: plain (unlocked) increments of
  * relaxed atomics, so that readers on other threads see whole values. */
@@ -34,20 +34,22 @@ struct __attribute__((aligned(64))) ioreq_worker {
 	/* Open-addressing map from local port to vCPU. */
 	struct port_entry *ports;
 	unsigned port_mask;
-	struct region_hint hint[IO_SPACE_COUNT];
+	struct bus_cpu *cpu;
 	struct ioreq_stats stats;
 };
 
 struct ioreq_engine {
 	struct ioreq_backend *be;
-	struct region_set *regions[IO_SPACE_COUNT];
-	bool owned_regions[IO_SPACE_COUNT]; /* created for an absent space */
+	struct bus *bus;
+	struct bus_memory guest_memory; /* the backend's, for data_is_ptr */
 	unsigned nr_workers;
 	struct ioreq_worker *workers;
 	uint32_t *vcpu_local_port; /* 0: not bound */
 	struct ioreq_worker **vcpu_worker;
 	/* Serialises draining of the buffered ring across workers. */
 	pthread_mutex_t buffered_lock;
+	/* What Xen routes to us, per space; changed only under map_lock. */
+	pthread_mutex_t map_lock;
 	struct range_list mapped[IO_SPACE_COUNT];
 	bool server_created;
 	bool enabled;
@@ -69,9 +71,12 @@ bool ioreq_wait_answers_taken(const shared_iopage_t *page, const bool *answered,
 void ioreq_answer_slot(struct ioreq_worker *w, volatile ioreq_t *slot,
 		       unsigned vcpu);
 
-/* takeover.c: answers what waits in a killed predecessor's server, then
- * has it destroyed (Xen; nothing to do elsewhere). */
-void ioreq_take_over_stale(struct ioreq_engine *e);
+/* mapping.c: makes Xen route exactly the bus's regions of space to us
+ * (merged to Xen's limit), mapping what is new before unmapping what
+ * went. 0, or -1 with the reason logged. */
+int ioreq_follow_regions(struct ioreq_engine *e, enum io_space space);
+/* mapping.c: unmaps every range. */
+void ioreq_unmap_all(struct ioreq_engine *e);
 
 /* dispatch.c: serves one request copy; returns the data to write back. */
 uint64_t ioreq_serve_request(struct ioreq_worker *w, const ioreq_t *req,

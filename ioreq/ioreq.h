@@ -1,8 +1,9 @@
 /* ioreq.h - the ioreq protocol engine and the transports it runs on.
  *
  * The engine serves a guest's synchronous ioreq slots (one per vCPU) and
- * its buffered ring, dispatching each access through one region set per
- * space (mmio, pio, pci) to the device of the region. The same engine
+ * its buffered ring, turning each request into an access that bus/
+ * serves, and keeps Xen's view of the claimed ranges in step with the
+ * bus's regions. The same engine
  * code runs on two backends: "xen" (a real hypervisor, through
  * libxendevicemodel, libxenforeignmemory and libxenevtchn) and "sim" (the
  * simulated hypervisor of sim/).
@@ -24,45 +25,18 @@
 
 #include "common/access.h"
 
-struct device;
-struct region_set;
+struct bus;
 struct ioreq_backend;
 struct ioreq_engine;
 struct ioreq_worker;
 struct sim;
 
-/* Largest rep count served; Xen itself never sends more than 4096. */
-#define IOREQ_MAX_REP_COUNT 4096
-
-/* What a region's data pointer must point to: its device and counters. */
-struct ioreq_region_stats {
-	atomic_ullong reads;
-	atomic_ullong writes;
-	atomic_ullong bytes;
-	atomic_ullong errors; /* device errors and bad guest pointers */
-};
-
-struct ioreq_target {
-	struct device *device;
-	const char *name; /* for logs, e.g. "mmio[0] trace" */
-	struct ioreq_region_stats stats;
-};
-
-struct ioreq_space_stats {
-	atomic_ullong reads;
-	atomic_ullong writes;
-	atomic_ullong bytes;
-	atomic_ullong unmatched; /* no region: read all ones / write dropped */
-	atomic_ullong errors;
-};
-
+/* The transport's own counters; what each access did is the bus's. */
 struct ioreq_stats {
-	struct ioreq_space_stats space[IO_SPACE_COUNT];
-	atomic_ullong requests;	   /* synchronous requests completed */
-	atomic_ullong buffered;	   /* buffered requests consumed */
-	atomic_ullong spurious;	   /* wake-ups for a slot not in READY */
-	atomic_ullong invalid;	   /* bad type, size, count, or ring state */
-	atomic_ullong bad_pointer; /* data_is_ptr outside guest memory */
+	atomic_ullong requests; /* synchronous requests completed */
+	atomic_ullong buffered; /* buffered requests consumed */
+	atomic_ullong spurious; /* wake-ups for a slot not in READY */
+	atomic_ullong invalid;	/* bad type, size, count, or ring state */
 	atomic_ullong timeoffset;
 	atomic_ullong invalidate;
 };
@@ -99,14 +73,15 @@ void ioreq_backend_close(struct ioreq_backend *be);
 
 /* --- engine -------------------------------------------------------------- */
 
-/* regions[space] may be NULL for a space with no regions. Each region's
- * data points to a struct ioreq_target. nr_workers >= 1. */
+/* Serves be's guest through bus with nr_workers >= 1 workers. The bus
+ * outlives the engine. */
 struct ioreq_engine *ioreq_engine_create(struct ioreq_backend *be,
-					 struct region_set *const *regions,
-					 unsigned nr_workers);
-/* Creates the ioreq server, maps the regions (merged into as few ranges
- * as Xen needs), enables it and binds every vCPU's event channel, in the
- * order Xen requires. 0, or -1 with the reason logged. */
+					 struct bus *bus, unsigned nr_workers);
+/* Creates the ioreq server, maps the bus's regions (merged into as few
+ * ranges as Xen needs), enables it and binds every vCPU's event channel,
+ * in the order Xen requires; from then on follows every change of the
+ * bus's regions with Xen. Nothing is served yet: requests wait in their
+ * slots until the workers run. 0, or -1 with the reason logged. */
 int ioreq_engine_start(struct ioreq_engine *engine);
 /* Disables the server, answers the requests still waiting in their slots,
  * unmaps and destroys the server; safe at any point, twice. The worker
@@ -122,12 +97,10 @@ struct ioreq_worker *ioreq_engine_worker(struct ioreq_engine *engine,
 void ioreq_engine_stats(const struct ioreq_engine *engine,
 			struct ioreq_stats *out);
 
-/* A worker with no event channel, for accesses that don't come through
- * the ioreq pages (raw faults). One thread uses it at a time. */
-struct ioreq_worker *ioreq_engine_fault_worker(struct ioreq_engine *engine);
-/* Serves one access (not data_is_ptr) through the regions and devices,
- * counted like any other; a read's value lands in a->data. */
-void ioreq_worker_access(struct ioreq_worker *worker, struct mmio_access *a);
+/* Answers what a killed predecessor left waiting in its server (see
+ * ioreq_backend_destroy_stale), then has that server destroyed. Serves
+ * guest requests: call it once confined, before the workers run. */
+void ioreq_engine_take_over(struct ioreq_engine *engine);
 
 /* The worker's pollable fd: readable when one of its ports fired. */
 int ioreq_worker_fd(const struct ioreq_worker *worker);

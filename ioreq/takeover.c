@@ -27,10 +27,10 @@ static bool answer_slot(struct ioreq_engine *e, struct ioreq_evtchn *ev,
 		return false;
 	/* INPROCESS: the killed mmiod took the request but may not have
 	 * served it. Serving it again repeats at most one access; leaving
-	 * it hangs the vCPU. The raw-fault worker serves: the others are
-	 * not running yet. */
+	 * it hangs the vCPU. Worker 0's context serves: no worker thread
+	 * runs yet. */
 	if (state != STATE_IORESP_READY)
-		ioreq_answer_slot(&e->workers[e->nr_workers], slot, v);
+		ioreq_answer_slot(&e->workers[0], slot, v);
 	port = ops->evtchn_bind(ev, slot->vp_eport);
 	if (port < 0) {
 		log_warn("vCPU %u: cannot bind stale port %u: %s", v,
@@ -41,7 +41,7 @@ static bool answer_slot(struct ioreq_engine *e, struct ioreq_evtchn *ev,
 	return true;
 }
 
-void ioreq_take_over_stale(struct ioreq_engine *e)
+void ioreq_engine_take_over(struct ioreq_engine *e)
 {
 	struct ioreq_backend *be = e->be;
 	unsigned n = be->nr_vcpus, answered = 0;

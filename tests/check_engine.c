@@ -45,7 +45,7 @@ START_TEST(mmio_write_then_read_every_size)
 {
 	uint32_t size = sizes[_i];
 	uint64_t value = 0x8877665544332211ull & access_mask(size);
-	struct ioreq_stats s;
+	struct fixture_counts s;
 
 	guest_write(&f, IO_SPACE_MMIO, RAM_BASE + 0x10, size, value);
 	ck_assert_uint_eq(guest_read(&f, IO_SPACE_MMIO, RAM_BASE + 0x10, size),
@@ -54,7 +54,7 @@ START_TEST(mmio_write_then_read_every_size)
 	ck_assert_uint_eq(s.space[IO_SPACE_MMIO].writes, 1);
 	ck_assert_uint_eq(s.space[IO_SPACE_MMIO].reads, 1);
 	ck_assert_uint_eq(s.space[IO_SPACE_MMIO].bytes, 2 * size);
-	ck_assert_uint_eq(f.targets[0].stats.writes, 1);
+	ck_assert_uint_eq(fixture_region(&f, 0).writes, 1);
 }
 END_TEST
 
@@ -321,7 +321,7 @@ START_TEST(timeoffset_and_invalidate_complete_without_dispatch)
 	ioreq_t req = {.state = STATE_IOREQ_READY,
 		       .type = IOREQ_TYPE_TIMEOFFSET,
 		       .data = 12345};
-	struct ioreq_stats s;
+	struct fixture_counts s;
 
 	guest_raw(&f, 0, &req);
 	req.type = IOREQ_TYPE_INVALIDATE;
@@ -411,7 +411,7 @@ START_TEST(absurd_count_gets_an_error_reply)
 	req.count = 0;
 	guest_raw(&f, 0, &req);
 	ck_assert_uint_eq(fixture_stats(&f).invalid, 2);
-	ck_assert_uint_eq(f.targets[0].stats.writes, 0);
+	ck_assert_uint_eq(fixture_region(&f, 0).writes, 0);
 	expect_still_serving();
 }
 END_TEST
@@ -557,7 +557,7 @@ static int run_guest_process(struct sim *sim)
 START_TEST(many_vcpus_in_a_separate_process_get_correct_replies)
 {
 	struct engine_fixture g;
-	struct ioreq_stats s;
+	struct fixture_counts s;
 	int status;
 	pid_t pid;
 
@@ -671,9 +671,13 @@ START_TEST(restart_answers_what_waits_in_the_stale_server)
 		   0x22);
 	stale_slot(3, STATE_IOREQ_NONE, IOREQ_WRITE, RAM_BASE + 0x48, 0x33);
 
-	f.engine = ioreq_engine_create(f.be, f.sets, 1);
+	f.engine = ioreq_engine_create(f.be, f.bus, 1);
 	ck_assert_ptr_nonnull(f.engine);
 	ck_assert_int_eq(ioreq_engine_start(f.engine), 0);
+	/* Nothing is served before the daemon says so. */
+	ck_assert_uint_eq(stale_notified, 0);
+	ck_assert_uint_eq(stale.slots[1].data, 0);
+	ioreq_engine_take_over(f.engine);
 
 	ck_assert_uint_eq(stale_notified, 3);
 	ck_assert_uint_eq(stale_destroyed, 1);

@@ -10,7 +10,7 @@
 #include "ioreq/ranges.h"
 #include "testutil.h"
 
-static struct range_list merge(const struct region *r, size_t n, size_t max)
+static struct range_list merge(const struct range *r, size_t n, size_t max)
 {
 	struct range_list out;
 
@@ -20,23 +20,21 @@ static struct range_list merge(const struct region *r, size_t n, size_t max)
 
 START_TEST(touching_regions_become_one_range)
 {
-	struct region r[] = {{0x1000, 0x1fff, NULL},
-			     {0x2000, 0x2fff, NULL},
-			     {0x4000, 0x4fff, NULL}};
+	struct range r[] = {
+		{0x1000, 0x1fff}, {0x2000, 0x2fff}, {0x4000, 0x4fff}};
 	struct range_list l = merge(r, 3, 256);
 
 	ck_assert_uint_eq(l.count, 2);
-	ck_assert_uint_eq(l.items[0].first, 0x1000);
+	ck_assert_uint_eq(l.items[0].base, 0x1000);
 	ck_assert_uint_eq(l.items[0].last, 0x2fff);
-	ck_assert_uint_eq(l.items[1].first, 0x4000);
+	ck_assert_uint_eq(l.items[1].base, 0x4000);
 	ranges_free(&l);
 }
 END_TEST
 
 START_TEST(region_at_the_top_of_the_address_space_is_kept)
 {
-	struct region r[] = {{0x0, 0xfff, NULL},
-			     {UINT64_MAX - 0xfff, UINT64_MAX, NULL}};
+	struct range r[] = {{0x0, 0xfff}, {UINT64_MAX - 0xfff, UINT64_MAX}};
 	struct range_list l = merge(r, 2, 256);
 
 	ck_assert_uint_eq(l.count, 2);
@@ -48,7 +46,7 @@ END_TEST
 START_TEST(many_regions_are_cut_to_the_limit_closing_the_smallest_gaps)
 {
 	enum { N = 100000 };
-	struct region *r = malloc(N * sizeof(*r));
+	struct range *r = malloc(N * sizeof(*r));
 	struct range_list l;
 	size_t covered = 0;
 
@@ -69,10 +67,10 @@ START_TEST(many_regions_are_cut_to_the_limit_closing_the_smallest_gaps)
 			j++;
 		/* Every region is inside some range... */
 		ck_assert_uint_lt(j, l.count);
-		ck_assert_uint_le(l.items[j].first, r[i].base);
+		ck_assert_uint_le(l.items[j].base, r[i].base);
 		/* ...and no range spans a large gap. */
 		if (i % 1000 == 0)
-			ck_assert_uint_eq(l.items[j].first, r[i].base);
+			ck_assert_uint_eq(l.items[j].base, r[i].base);
 		covered++;
 	}
 	ck_assert_uint_eq(covered, N);
@@ -83,11 +81,11 @@ END_TEST
 
 START_TEST(equal_gaps_close_only_as_many_as_needed)
 {
-	struct region r[10];
+	struct range r[10];
 	struct range_list l;
 
 	for (int i = 0; i < 10; i++)
-		r[i] = (struct region){i * 0x20, i * 0x20 + 0xf, NULL};
+		r[i] = (struct range){i * 0x20, i * 0x20 + 0xf};
 	l = merge(r, 10, 4);
 	ck_assert_uint_eq(l.count, 4);
 	ranges_free(&l);

@@ -16,38 +16,35 @@ void fixture_init(struct engine_fixture *f, unsigned nr_vcpus)
 	memset(f, 0, sizeof(*f));
 	f->sim = sim_create(&opts);
 	ck_assert_ptr_nonnull(f->sim);
-	for (unsigned s = 0; s < IO_SPACE_COUNT; s++) {
-		f->sets[s] = regions_create();
-		ck_assert_ptr_nonnull(f->sets[s]);
-	}
+	f->bus = bus_create();
+	ck_assert_ptr_nonnull(f->bus);
 	f->stop_fd = -1;
 }
 
-struct ioreq_target *fixture_add(struct engine_fixture *f, enum io_space space,
-				 uint64_t base, uint64_t size, const char *type,
-				 ...)
+struct device *fixture_add(struct engine_fixture *f, enum io_space space,
+			   uint64_t base, uint64_t size, const char *type, ...)
 {
 	struct device_param params[8];
 	struct device_args args = {
 		.space = space, .base = base, .size = size, .params = params};
-	struct ioreq_target *t;
+	struct device *dev;
+	struct range r;
 	char err[256];
 	va_list ap;
 
-	ck_assert_uint_lt(f->ntargets, FIXTURE_MAX_TARGETS);
+	ck_assert_uint_lt(f->ndevices, FIXTURE_MAX_TARGETS);
 	va_start(ap, type);
 	while ((params[args.nparams].key = va_arg(ap, const char *))) {
 		params[args.nparams].value = va_arg(ap, const char *);
 		args.nparams++;
 	}
 	va_end(ap);
-	t = &f->targets[f->ntargets++];
-	t->device = device_create(type, &args, err, sizeof(err));
-	ck_assert_msg(t->device != NULL, "%s", err);
-	t->name = type;
-	ck_assert_int_eq(regions_add(f->sets[space], base, size, t, NULL),
-			 REGION_OK);
-	return t;
+	dev = device_create(type, &args, err, sizeof(err));
+	ck_assert_msg(dev != NULL, "%s", err);
+	f->devices[f->ndevices++] = dev;
+	ck_assert(range_from_size(base, size, &r));
+	ck_assert_int_eq(bus_add(f->bus, space, r, dev, type), 0);
+	return dev;
 }
 
 struct worker_arg {
@@ -68,9 +65,10 @@ void fixture_start(struct engine_fixture *f, unsigned nr_workers)
 {
 	f->be = ioreq_backend_sim_open(f->sim);
 	ck_assert_ptr_nonnull(f->be);
-	f->engine = ioreq_engine_create(f->be, f->sets, nr_workers);
+	f->engine = ioreq_engine_create(f->be, f->bus, nr_workers);
 	ck_assert_ptr_nonnull(f->engine);
 	ck_assert_int_eq(ioreq_engine_start(f->engine), 0);
+	ioreq_engine_take_over(f->engine);
 	sim_hv_unpause(f->sim);
 	f->stop_fd = eventfd(0, EFD_CLOEXEC);
 	ck_assert_int_ge(f->stop_fd, 0);
@@ -99,19 +97,66 @@ void fixture_fini(struct engine_fixture *f)
 	}
 	ioreq_engine_destroy(f->engine);
 	ioreq_backend_close(f->be);
-	for (unsigned i = 0; i < f->ntargets; i++)
-		ck_assert_int_eq(device_destroy(f->targets[i].device), 0);
-	for (unsigned s = 0; s < IO_SPACE_COUNT; s++)
-		regions_destroy(f->sets[s]);
+	bus_destroy(f->bus);
+	for (unsigned i = 0; i < f->ndevices; i++)
+		ck_assert_int_eq(device_destroy(f->devices[i]), 0);
 	sim_destroy(f->sim);
 }
 
-struct ioreq_stats fixture_stats(struct engine_fixture *f)
+#define N(counter) ((unsigned long long)atomic_load(&(counter)))
+
+struct fixture_counts fixture_stats(struct engine_fixture *f)
 {
+	struct fixture_counts c;
 	struct ioreq_stats s;
+	struct bus_stats b;
 
 	ioreq_engine_stats(f->engine, &s);
-	return s;
+	bus_stats(f->bus, &b);
+	c.requests = N(s.requests);
+	c.buffered = N(s.buffered);
+	c.spurious = N(s.spurious);
+	c.invalid = N(s.invalid);
+	c.timeoffset = N(s.timeoffset);
+	c.invalidate = N(s.invalidate);
+	c.bad_pointer = N(b.bad_pointer);
+	for (unsigned i = 0; i < IO_SPACE_COUNT; i++) {
+		const struct bus_space_stats *ss = &b.space[i];
+
+		c.space[i].reads = N(ss->reads);
+		c.space[i].writes = N(ss->writes);
+		c.space[i].bytes = N(ss->bytes);
+		c.space[i].unmatched = N(ss->unmatched);
+		c.space[i].errors = N(ss->errors);
+	}
+	return c;
+}
+
+struct region_pick {
+	unsigned want, seen;
+	struct fixture_region_counts out;
+};
+
+static void pick_region(void *ctx, const char *name,
+			const struct bus_region_stats *rs)
+{
+	struct region_pick *p = ctx;
+
+	(void)name;
+	if (p->seen++ == p->want)
+		p->out = (struct fixture_region_counts){
+			N(rs->reads), N(rs->writes), N(rs->bytes),
+			N(rs->errors)};
+}
+
+struct fixture_region_counts fixture_region(struct engine_fixture *f,
+					    unsigned index)
+{
+	struct region_pick p = {.want = index};
+
+	bus_for_each_region(f->bus, pick_region, &p);
+	ck_assert_uint_gt(p.seen, index);
+	return p.out;
 }
 
 void guest_write(struct engine_fixture *f, enum io_space space, uint64_t addr,

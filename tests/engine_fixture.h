@@ -4,9 +4,9 @@
 
 #include <pthread.h>
 
+#include "bus/bus.h"
 #include "devices/devices.h"
 #include "ioreq/ioreq.h"
-#include "regions/regions.h"
 #include "sim/sim.h"
 
 #define FIXTURE_MAX_TARGETS 16
@@ -16,28 +16,42 @@
 struct engine_fixture {
 	struct sim *sim;
 	struct ioreq_backend *be;
-	struct region_set *sets[IO_SPACE_COUNT];
-	struct ioreq_target targets[FIXTURE_MAX_TARGETS];
-	unsigned ntargets;
+	struct bus *bus;
+	struct device *devices[FIXTURE_MAX_TARGETS];
+	unsigned ndevices;
 	struct ioreq_engine *engine;
 	unsigned nr_workers;
 	pthread_t threads[FIXTURE_MAX_WORKERS];
 	int stop_fd;
 };
 
-/* Creates the simulator and empty region sets. */
+/* The engine's and the bus's counters together, as plain numbers. */
+struct fixture_counts {
+	unsigned long long requests, buffered, spurious, invalid, timeoffset,
+		invalidate, bad_pointer;
+	struct {
+		unsigned long long reads, writes, bytes, unmatched, errors;
+	} space[IO_SPACE_COUNT];
+};
+
+/* Creates the simulator and an empty bus. */
 void fixture_init(struct engine_fixture *f, unsigned nr_vcpus);
 /* Adds a region backed by a new device; params as "key", "value", ...,
- * NULL. Before fixture_start(). */
-struct ioreq_target *fixture_add(struct engine_fixture *f, enum io_space space,
-				 uint64_t base, uint64_t size, const char *type,
-				 ...);
+ * NULL. Returns the device. */
+struct device *fixture_add(struct engine_fixture *f, enum io_space space,
+			   uint64_t base, uint64_t size, const char *type, ...);
 /* Starts the engine and its worker threads. */
 void fixture_start(struct engine_fixture *f, unsigned nr_workers);
 /* Stops the workers and the engine, frees everything. */
 void fixture_fini(struct engine_fixture *f);
 
-struct ioreq_stats fixture_stats(struct engine_fixture *f);
+struct fixture_counts fixture_stats(struct engine_fixture *f);
+/* The counters of the index-th region added. */
+struct fixture_region_counts {
+	unsigned long long reads, writes, bytes, errors;
+};
+struct fixture_region_counts fixture_region(struct engine_fixture *f,
+					    unsigned index);
 
 /* Guest helpers: a plain access from vcpu 0; the read value. */
 void guest_write(struct engine_fixture *f, enum io_space space, uint64_t addr,

@@ -8,7 +8,6 @@
 
 #include "common/log.h"
 #include "devices/devices.h"
-#include "regions/regions.h"
 
 const char *fuzz_input_file(const uint8_t *data, size_t size)
 {
@@ -26,23 +25,23 @@ const char *fuzz_input_file(const uint8_t *data, size_t size)
 	return path;
 }
 
-static struct ioreq_target *target(enum io_space space, uint64_t base,
-				   uint64_t size, const char *type,
-				   const struct device_param *params,
-				   size_t nparams)
+/* Puts a new device of type on the bus at [base, base + size). */
+static void add(struct bus *bus, enum io_space space, uint64_t base,
+		uint64_t size, const char *type,
+		const struct device_param *params, size_t nparams)
 {
 	struct device_args args = {.space = space,
 				   .base = base,
 				   .size = size,
 				   .nparams = nparams,
 				   .params = params};
-	struct ioreq_target *t = calloc(1, sizeof(*t));
 	char err[256];
+	struct device *dev = device_create(type, &args, err, sizeof(err));
+	struct range r;
 
-	if (!t || !(t->device = device_create(type, &args, err, sizeof(err))))
+	if (!dev || !range_from_size(base, size, &r) ||
+	    bus_add(bus, space, r, dev, type))
 		abort();
-	t->name = type;
-	return t;
 }
 
 struct fuzz_engine *fuzz_engine_get(void)
@@ -52,30 +51,26 @@ struct fuzz_engine *fuzz_engine_get(void)
 		{"file", "/dev/null"},
 	};
 	struct sim_options opts = {.nr_vcpus = 2, .ram_size = 64 * 4096};
-	struct region_set *sets[IO_SPACE_COUNT] = {0};
 	struct ioreq_backend *be;
 
 	if (fe.engine)
 		return &fe;
 	log_set_level(LOG_LEVEL_ERROR); /* guest-triggered warnings: noise */
 	fe.sim = sim_create(&opts);
-	for (int s = 0; s < IO_SPACE_COUNT; s++)
-		sets[s] = regions_create();
-	if (!fe.sim || !sets[0] || !sets[1] || !sets[2])
+	fe.bus = bus_create();
+	if (!fe.sim || !fe.bus)
 		abort();
-	regions_add(
-		sets[IO_SPACE_MMIO], FUZZ_RAM_BASE, 0x2000,
-		target(IO_SPACE_MMIO, FUZZ_RAM_BASE, 0x2000, "ram", NULL, 0),
-		NULL);
-	regions_add(sets[IO_SPACE_MMIO], FUZZ_LOW_BASE, 0x1000,
-		    target(IO_SPACE_MMIO, FUZZ_LOW_BASE, 0x1000, "trace",
-			   trace_params, 1),
-		    NULL);
-	regions_add(sets[IO_SPACE_PIO], FUZZ_PORT, 8,
-		    target(IO_SPACE_PIO, FUZZ_PORT, 8, "ram", NULL, 0), NULL);
+	add(fe.bus, IO_SPACE_MMIO, FUZZ_RAM_BASE, 0x2000, "ram", NULL, 0);
+	add(fe.bus, IO_SPACE_MMIO, FUZZ_LOW_BASE, 0x1000, "trace", trace_params,
+	    1);
+	add(fe.bus, IO_SPACE_PIO, FUZZ_PORT, 8, "ram", NULL, 0);
 	be = ioreq_backend_sim_open(fe.sim);
-	fe.engine = be ? ioreq_engine_create(be, sets, 1) : NULL;
+	fe.engine = be ? ioreq_engine_create(be, fe.bus, 1) : NULL;
 	if (!fe.engine || ioreq_engine_start(fe.engine))
+		abort();
+	ioreq_engine_take_over(fe.engine);
+	fe.fault_cpu = bus_cpu_create(fe.bus);
+	if (!fe.fault_cpu)
 		abort();
 	fe.worker = ioreq_engine_worker(fe.engine, 0);
 	/* The events of binding: nothing is in the slots yet. */

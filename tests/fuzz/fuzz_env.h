@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bus/bus.h"
 #include "ioreq/ioreq.h"
 #include "sim/sim.h"
 
@@ -22,8 +23,10 @@ const char *fuzz_input_file(const uint8_t *data, size_t size);
 
 struct fuzz_engine {
 	struct sim *sim;
+	struct bus *bus;
 	struct ioreq_engine *engine;
 	struct ioreq_worker *worker;
+	struct bus_cpu *fault_cpu; /* for raw faults */
 };
 
 /* Created once per process; the engine is started, nothing serves it

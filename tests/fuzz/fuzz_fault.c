@@ -1,5 +1,5 @@
 /* fuzz_fault.c - any bytes as a raw-fault record: every one gets a reply
- * with a status, through the same engine, regions and devices. */
+ * with a status, through the same bus, regions and devices. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		req.magic = MMIOD_FAULT_MAGIC;
 		req.version = MMIOD_FAULT_VERSION;
 	}
-	fault_answer(d, ioreq_engine_fault_worker(fe->engine), &req, &reply);
+	fault_answer(d, fe->fault_cpu, &req, &reply);
 	if (reply.magic != MMIOD_FAULT_MAGIC ||
 	    reply.status > MMIOD_FAULT_DEVICE_ERROR ||
 	    memchr(reply.error, '\0', sizeof(reply.error)) == NULL)

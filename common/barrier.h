@@ -7,8 +7,8 @@
  * explicit fences keep the code correct on weaker CPUs (Arm dom0s) and
  * document every ordering point. Private to ioreq/ and sim/.
  */
-#ifndef MMIOD_IOREQ_BARRIER_H
-#define MMIOD_IOREQ_BARRIER_H
+#ifndef MMIOD_BARRIER_H
+#define MMIOD_BARRIER_H
 
 #if defined(__x86_64__) || defined(__i386__)
 #define xen_mb() __asm__ __volatile__("mfence" ::: "memory")
