@@ -6,7 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ioreq/barrier.h"
+#include "common/barrier.h"
 #include "sim.h"
 
 static void guest_notify(struct sim *sim, uint32_t port)

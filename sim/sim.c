@@ -10,7 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "ioreq/barrier.h"
+#include "common/barrier.h"
 #include "sim.h"
 
 /* Layout of the shared mapping, in pages. */
