@@ -56,10 +56,10 @@ struct ioreq_backend_ops {
 	int (*unpause)(struct ioreq_backend *be);
 	int (*set_isa_irq)(struct ioreq_backend *be, unsigned irq, bool level);
 	int (*server_id)(struct ioreq_backend *be);
-	/* A server a killed predecessor left: destroyed at once (sim), or
-	 * remembered for stale_map (xen) and then 0 if it exists. */
+	/* A server a killed predecessor left: remembered for stale_map,
+	 * then 0 if it exists. */
 	int (*destroy_stale)(struct ioreq_backend *be, int server_id);
-	/* Xen only (NULL elsewhere). Once our server is live: the remembered
+	/* Once our server is live: the remembered
 	 * stale server's ioreq page, mapped, with that server disabled so
 	 * that new requests come to ours; NULL when there is none. Then
 	 * stale_destroy unmaps the page and destroys the server. */

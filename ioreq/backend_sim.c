@@ -1,4 +1,5 @@
-/* backend_sim.c - the device model's side of the simulated hypervisor.
+/* backend_sim.c - the device model's side of the simulated hypervisor,
+ * through sim/'s hypervisor API only.
  *
  * Local event-channel ports are the remote port plus SIM_LOCAL_OFFSET so
  * that the engine can't get away with mixing up local and remote ports.
@@ -11,52 +12,64 @@
 #include "backend.h"
 #include "sim/sim.h"
 
-#define SIM_LOCAL_OFFSET 100
+#define SIM_LOCAL_OFFSET 100000
 
 struct sim_backend {
 	struct ioreq_backend be;
 	struct sim *sim;
+	int server; /* ours; -1: none */
+	int stale;  /* a killed predecessor's, to take over; -1: none */
 };
 
 struct ioreq_evtchn {
 	struct sim *sim;
 	int handle;
 	unsigned nports;
-	uint32_t ports[SIM_MAX_VCPUS + 2]; /* remote ports bound here */
+	uint32_t ports[SIM_MAX_VCPUS + 1]; /* remote ports bound here */
 	unsigned next;			   /* round-robin scan start */
 };
 
+static struct sim_backend *sim_backend(struct ioreq_backend *be)
+{
+	return (struct sim_backend *)be;
+}
+
 static struct sim *sim_of(struct ioreq_backend *be)
 {
-	return ((struct sim_backend *)be)->sim;
+	return sim_backend(be)->sim;
 }
 
 static int sim_create_server(struct ioreq_backend *be)
 {
-	struct sim *sim = sim_of(be);
+	struct sim_backend *sb = sim_backend(be);
+	unsigned id;
 
-	if (sim_hv_create_server(sim))
+	if (sim_hv_create_server(sb->sim, &id, &be->ioreq_page,
+				 &be->buffered_page, &be->buffered_port))
 		return -1;
-	be->ioreq_page = sim->ioreq_page;
-	be->buffered_page = sim->buffered_page;
-	be->buffered_port = atomic_load(&sim->ctl->bufioreq_port);
+	sb->server = (int)id;
 	return 0;
 }
 
 static int sim_set_enabled(struct ioreq_backend *be, bool enabled)
 {
-	return sim_hv_set_enabled(sim_of(be), enabled);
+	return sim_hv_set_enabled(sim_of(be), sim_backend(be)->server,
+				  enabled);
 }
 
 static int sim_map_range(struct ioreq_backend *be, enum io_space space,
 			 uint64_t first, uint64_t last, bool map)
 {
-	return sim_hv_map_range(sim_of(be), space, first, last, map);
+	return sim_hv_map_range(sim_of(be), sim_backend(be)->server, space,
+				first, last, map);
 }
 
 static void sim_destroy_server(struct ioreq_backend *be)
 {
-	sim_hv_destroy_server(sim_of(be));
+	struct sim_backend *sb = sim_backend(be);
+
+	sim_hv_destroy_server(sb->sim, sb->server);
+	sb->server = -1;
 	be->ioreq_page = NULL;
 	be->buffered_page = NULL;
 	be->buffered_port = 0;
@@ -79,6 +92,7 @@ static struct ioreq_evtchn *sim_evtchn_open(struct ioreq_backend *be)
 
 static void sim_evtchn_close(struct ioreq_evtchn *ev)
 {
+	sim_hv_close_handle(ev->sim, ev->handle);
 	free(ev);
 }
 
@@ -96,7 +110,7 @@ static int sim_evtchn_bind(struct ioreq_evtchn *ev, uint32_t remote_port)
 
 static int sim_evtchn_fd(struct ioreq_evtchn *ev)
 {
-	return ev->sim->dm_event[ev->handle];
+	return sim_hv_handle_fd(ev->sim, ev->handle);
 }
 
 /* Takes one pending port of this handle, scanning round-robin so that no
@@ -107,7 +121,7 @@ static int take_pending(struct ioreq_evtchn *ev)
 		unsigned k = (ev->next + i) % ev->nports;
 		uint32_t port = ev->ports[k];
 
-		if (atomic_exchange(&ev->sim->ctl->dm_pending[port], 0)) {
+		if (sim_hv_take_pending(ev->sim, port)) {
 			ev->next = k + 1;
 			return (int)(port + SIM_LOCAL_OFFSET);
 		}
@@ -140,35 +154,16 @@ static int sim_evtchn_notify(struct ioreq_evtchn *ev, uint32_t port)
 	return sim_hv_notify_guest(ev->sim, port - SIM_LOCAL_OFFSET);
 }
 
-static bool in_ram(const struct sim *sim, uint64_t gpa, size_t len)
-{
-	return gpa < sim->ctl->ram_size && len <= sim->ctl->ram_size - gpa;
-}
-
 static int sim_guest_read(struct ioreq_backend *be, uint64_t gpa, void *buf,
 			  size_t len)
 {
-	struct sim *sim = sim_of(be);
-
-	if (!in_ram(sim, gpa, len)) {
-		errno = EFAULT;
-		return -1;
-	}
-	memcpy(buf, sim->ram + gpa, len);
-	return 0;
+	return sim_hv_read_guest(sim_of(be), gpa, buf, len);
 }
 
 static int sim_guest_write(struct ioreq_backend *be, uint64_t gpa,
 			   const void *buf, size_t len)
 {
-	struct sim *sim = sim_of(be);
-
-	if (!in_ram(sim, gpa, len)) {
-		errno = EFAULT;
-		return -1;
-	}
-	memcpy(sim->ram + gpa, buf, len);
-	return 0;
+	return sim_hv_write_guest(sim_of(be), gpa, buf, len);
 }
 
 static void sim_guest_invalidate(struct ioreq_backend *be)
@@ -183,28 +178,17 @@ static int sim_restrict(struct ioreq_backend *be)
 
 static int sim_domain_fd(struct ioreq_backend *be)
 {
-	return sim_of(be)->domain_event;
+	return sim_hv_domain_fd(sim_of(be));
 }
 
 static bool sim_domain_alive(struct ioreq_backend *be)
 {
-	struct sim *sim = sim_of(be);
-	uint64_t count;
-
-	if (read(sim->domain_event, &count, sizeof(count)) < 0 &&
-	    errno != EAGAIN)
-		return false;
-	return !atomic_load(&sim->ctl->domain_dead);
+	return sim_hv_domain_alive(sim_of(be));
 }
 
 static int sim_set_isa_irq(struct ioreq_backend *be, unsigned irq, bool level)
 {
-	if (irq >= 16) {
-		errno = EINVAL;
-		return -1;
-	}
-	atomic_store(&sim_of(be)->ctl->isa_irq_level[irq], level);
-	return 0;
+	return sim_hv_set_isa_irq(sim_of(be), irq, level);
 }
 
 static int sim_unpause(struct ioreq_backend *be)
@@ -215,19 +199,40 @@ static int sim_unpause(struct ioreq_backend *be)
 
 static int sim_server_id(struct ioreq_backend *be)
 {
-	return atomic_load(&sim_of(be)->ctl->server_created) ? 0 : -1;
+	return sim_backend(be)->server;
 }
 
-/* The simulator holds one server; a stale one is the one it holds. */
+/* As on Xen: remembered now, taken over once our server is live. */
 static int sim_destroy_stale(struct ioreq_backend *be, int server_id)
 {
-	struct sim *sim = sim_of(be);
+	struct sim_backend *sb = sim_backend(be);
 
-	if (server_id != 0 || !atomic_load(&sim->ctl->server_created)) {
+	if (server_id < 0 || !sim_hv_server_exists(sb->sim, server_id)) {
 		errno = ENOENT;
 		return -1;
 	}
-	sim_hv_destroy_server(sim);
+	sb->stale = server_id;
+	return 0;
+}
+
+static shared_iopage_t *sim_stale_map(struct ioreq_backend *be, int *id)
+{
+	struct sim_backend *sb = sim_backend(be);
+
+	if (sb->stale < 0 || !sim_hv_server_exists(sb->sim, sb->stale))
+		return NULL;
+	/* New requests come to our server from now on. */
+	sim_hv_set_enabled(sb->sim, sb->stale, false);
+	*id = sb->stale;
+	return sim_hv_server_page(sb->sim, sb->stale);
+}
+
+static int sim_stale_destroy(struct ioreq_backend *be, shared_iopage_t *page)
+{
+	struct sim_backend *sb = sim_backend(be);
+
+	sim_hv_destroy_server(sb->sim, sb->stale);
+	sb->stale = -1;
 	return 0;
 }
 
@@ -258,6 +263,8 @@ static const struct ioreq_backend_ops sim_ops = {
 	.set_isa_irq = sim_set_isa_irq,
 	.server_id = sim_server_id,
 	.destroy_stale = sim_destroy_stale,
+	.stale_map = sim_stale_map,
+	.stale_destroy = sim_stale_destroy,
 	.close = sim_close,
 };
 
@@ -268,7 +275,8 @@ struct ioreq_backend *ioreq_backend_sim_open(struct sim *sim)
 	if (!sb)
 		return NULL;
 	sb->be.ops = &sim_ops;
-	sb->be.nr_vcpus = sim->ctl->nr_vcpus;
+	sb->be.nr_vcpus = sim_hv_nr_vcpus(sim);
 	sb->sim = sim;
+	sb->server = sb->stale = -1;
 	return &sb->be;
 }

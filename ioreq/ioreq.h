@@ -52,9 +52,9 @@ int ioreq_xen_find_domain(const char *name, uint32_t *domid);
 /* The id of the ioreq server this backend created (xen), for the state
  * file; -1 when there is none. */
 int ioreq_backend_server_id(struct ioreq_backend *be);
-/* Reclaims a server a crashed predecessor left behind for the domain:
- * the sim destroys it at once; Xen once ours is live (ioreq_engine_start),
- * after answering the requests left waiting in it. 0 if it exists. */
+/* Reclaims a server a crashed predecessor left behind for the domain,
+ * once ours is live (ioreq_engine_take_over), after answering the
+ * requests left waiting in it. 0 if it exists. */
 int ioreq_backend_destroy_stale(struct ioreq_backend *be, int server_id);
 /* Opens the backend side of a simulated hypervisor. */
 struct ioreq_backend *ioreq_backend_sim_open(struct sim *sim);

@@ -7,19 +7,7 @@
 #include <unistd.h>
 
 #include "common/barrier.h"
-#include "sim.h"
-
-static void guest_notify(struct sim *sim, uint32_t port)
-{
-	int handle;
-	uint64_t one = 1;
-
-	atomic_store(&sim->ctl->dm_pending[port], 1);
-	handle = atomic_load(&sim->ctl->port_handle[port]);
-	/* An unbound port stays pending, as in Xen. */
-	if (handle >= 0 && write(sim->dm_event[handle], &one, sizeof(one)) < 0)
-		return; /* counter full: the device model is due to wake */
-}
+#include "sim_internal.h"
 
 static int64_t now_ms(void)
 {
@@ -30,10 +18,11 @@ static int64_t now_ms(void)
 }
 
 /* Xen's wait_for_io: sleep on the vCPU's event channel until the slot
- * says IORESP_READY. */
-static int wait_for_reply(struct sim *sim, unsigned vcpu)
+ * says IORESP_READY. Nothing else wakes it: not the server's
+ * destruction, only the domain's death (or, here, the timeout). */
+static int wait_for_reply(struct sim *sim, volatile ioreq_t *slot,
+			  unsigned vcpu)
 {
-	volatile ioreq_t *slot = &sim->ioreq_page->vcpu_ioreq[vcpu];
 	int64_t deadline = now_ms() + sim->timeout_ms;
 	struct pollfd pfd = { .fd = sim->vcpu_event[vcpu], .events = POLLIN };
 
@@ -71,11 +60,12 @@ static uint8_t ioreq_type(enum io_space space)
 	}
 }
 
-/* Fills the slot, publishes it and waits; the reply's data in *data. */
-static int send_request(struct sim *sim, unsigned vcpu, const ioreq_t *req,
-			uint64_t *data)
+/* Fills vcpu's slot of server srv, publishes it and waits; the reply's
+ * data in *data. */
+static int send_request(struct sim *sim, unsigned srv, unsigned vcpu,
+			const ioreq_t *req, uint64_t *data)
 {
-	volatile ioreq_t *slot = &sim->ioreq_page->vcpu_ioreq[vcpu];
+	volatile ioreq_t *slot = &sim->ioreq_pages[srv].vcpu_ioreq[vcpu];
 
 	slot->addr = req->addr;
 	slot->data = req->data;
@@ -90,10 +80,10 @@ static int send_request(struct sim *sim, unsigned vcpu, const ioreq_t *req,
 	xen_wmb();
 	slot->state = req->state;
 	atomic_fetch_add(&sim->ctl->requests_sent, 1);
-	guest_notify(sim, vcpu + 1);
+	sim_raise_port(sim, SIM_PORT(srv, vcpu));
 	if (req->state != STATE_IOREQ_READY)
 		return 0;
-	if (wait_for_reply(sim, vcpu))
+	if (wait_for_reply(sim, slot, vcpu))
 		return -1;
 	/* The state before the data: pairs with the device model's wmb. */
 	xen_rmb();
@@ -103,36 +93,27 @@ static int send_request(struct sim *sim, unsigned vcpu, const ioreq_t *req,
 	return 0;
 }
 
-/* Whether the server claimed all of [first, last] in one range. */
-static bool claimed(struct sim *sim, enum io_space space, uint64_t first,
-		    uint64_t last)
-{
-	struct sim_control *ctl = sim->ctl;
-
-	if (!atomic_load(&ctl->server_enabled) || first > last)
-		return false;
-	for (unsigned i = 0; i < ctl->nranges[space]; i++)
-		if (ctl->ranges[space][i].first <= first &&
-		    last <= ctl->ranges[space][i].last)
-			return true;
-	return false;
-}
-
-/* The guest-physical span of the device side of io. */
-static bool io_claimed(struct sim *sim, const struct sim_io *io,
-		       uint32_t count)
+/* The server that gets the device side of io, or -1 when none claims
+ * all of it. */
+static int io_route(struct sim *sim, const struct sim_io *io, uint32_t count)
 {
 	uint64_t span = (uint64_t)io->size * count;
 
+	if (io->size == 0)
+		return -1;
 	if (io->space == IO_SPACE_PIO)
-		return claimed(sim, io->space, io->addr,
-			       io->addr + io->size - 1);
+		return sim_route(sim, io->space, io->addr,
+				 io->addr + io->size - 1);
 	if (io->df)
-		return io->addr >= span - io->size &&
-		       claimed(sim, io->space, io->addr - (span - io->size),
-			       io->addr + io->size - 1);
-	return span - 1 <= UINT64_MAX - io->addr &&
-	       claimed(sim, io->space, io->addr, io->addr + span - 1);
+		return io->addr >= span - io->size
+			       ? sim_route(sim, io->space,
+					   io->addr - (span - io->size),
+					   io->addr + io->size - 1)
+			       : -1;
+	return span - 1 <= UINT64_MAX - io->addr
+		       ? sim_route(sim, io->space, io->addr,
+				   io->addr + span - 1)
+		       : -1;
 }
 
 /* What the guest sees when Xen itself answers: reads of all ones. */
@@ -173,11 +154,13 @@ static int issue(struct sim *sim, unsigned vcpu, struct sim_io *io)
 		.type = ioreq_type(io->space),
 	};
 
-	if (!io_claimed(sim, io, count)) {
+	int srv = io_route(sim, io, count);
+
+	if (srv < 0) {
 		answer_unclaimed(sim, io, count);
 		return 0;
 	}
-	return send_request(sim, vcpu, &req,
+	return send_request(sim, (unsigned)srv, vcpu, &req,
 			    io->dir == IO_READ && !io->data_is_ptr ? &io->data :
 								     NULL);
 }
@@ -258,10 +241,11 @@ static void canonicalise_pointers(buffered_iopage_t *pg)
 	}
 }
 
-static void publish_buffered(struct sim *sim, const buf_ioreq_t *slots,
-			     unsigned n, uint32_t advance)
+static void publish_buffered(struct sim *sim, unsigned srv,
+			     const buf_ioreq_t *slots, unsigned n,
+			     uint32_t advance)
 {
-	buffered_iopage_t *pg = sim->buffered_page;
+	buffered_iopage_t *pg = &sim->buffered_pages[srv];
 	uint32_t wp = __atomic_load_n(&pg->write_pointer, __ATOMIC_SEQ_CST);
 
 	for (unsigned i = 0; i < n; i++)
@@ -270,14 +254,15 @@ static void publish_buffered(struct sim *sim, const buf_ioreq_t *slots,
 	xen_wmb();
 	__atomic_fetch_add(&pg->write_pointer, advance, __ATOMIC_SEQ_CST);
 	canonicalise_pointers(pg);
-	guest_notify(sim, sim->ctl->nr_vcpus + 1);
+	sim_raise_port(sim, SIM_PORT(srv, SIM_MAX_VCPUS));
 }
 
 int sim_guest_buffered_write(struct sim *sim, enum io_space space,
 			     uint64_t addr, uint32_t size, uint64_t value)
 {
-	buffered_iopage_t *pg = sim->buffered_page;
+	int srv = sim_route(sim, space, addr, addr + size - 1);
 	unsigned n = size == 8 ? 2 : 1;
+	buffered_iopage_t *pg;
 	int64_t deadline = now_ms() + sim->timeout_ms;
 	buf_ioreq_t slots[2] = {
 		{ .type = ioreq_type(space),
@@ -287,10 +272,11 @@ int sim_guest_buffered_write(struct sim *sim, enum io_space space,
 		  .data = (uint32_t)value },
 	};
 
-	if (!claimed(sim, space, addr, addr + size - 1)) {
+	if (srv < 0) {
 		atomic_fetch_add(&sim->ctl->unclaimed, 1);
 		return 0;
 	}
+	pg = &sim->buffered_pages[srv];
 	/* An 8-byte write: the low half first, then the high half. */
 	slots[1] = slots[0];
 	slots[1].data = (uint32_t)(value >> 32);
@@ -305,7 +291,7 @@ int sim_guest_buffered_write(struct sim *sim, enum io_space space,
 		}
 		usleep(50);
 	}
-	publish_buffered(sim, slots, n, n);
+	publish_buffered(sim, (unsigned)srv, slots, n, n);
 	return 0;
 }
 
@@ -328,16 +314,27 @@ int sim_wait_until_running(struct sim *sim, int timeout_ms)
 	return 0;
 }
 
+/* The server misbehaviour goes to: the first enabled one. */
+static int misbehaving_server(const struct sim *sim)
+{
+	for (unsigned s = 0; s < SIM_MAX_SERVERS; s++)
+		if (atomic_load(&sim->ctl->servers[s].created) &&
+		    atomic_load(&sim->ctl->servers[s].enabled))
+			return (int)s;
+	return -1;
+}
+
 int sim_misbehave_raw_request(struct sim *sim, unsigned vcpu,
 			      const ioreq_t *req, ioreq_t *reply)
 {
+	int srv = misbehaving_server(sim);
 	uint64_t data = req->data;
 
-	if (vcpu >= sim->ctl->nr_vcpus) {
+	if (vcpu >= sim->ctl->nr_vcpus || srv < 0) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (send_request(sim, vcpu, req, &data))
+	if (send_request(sim, (unsigned)srv, vcpu, req, &data))
 		return -1;
 	if (reply) {
 		*reply = *req;
@@ -348,12 +345,43 @@ int sim_misbehave_raw_request(struct sim *sim, unsigned vcpu,
 
 void sim_misbehave_notify(struct sim *sim, unsigned vcpu)
 {
-	if (vcpu < sim->ctl->nr_vcpus)
-		guest_notify(sim, vcpu + 1);
+	int srv = misbehaving_server(sim);
+
+	if (vcpu < sim->ctl->nr_vcpus && srv >= 0)
+		sim_raise_port(sim, SIM_PORT(srv, vcpu));
 }
 
 void sim_misbehave_buffered(struct sim *sim, const buf_ioreq_t *slots,
 			    unsigned n, uint32_t advance)
 {
-	publish_buffered(sim, slots, n, advance);
+	int srv = misbehaving_server(sim);
+
+	if (srv >= 0)
+		publish_buffered(sim, (unsigned)srv, slots, n, advance);
+}
+
+volatile ioreq_t *sim_misbehave_slot(struct sim *sim, unsigned vcpu)
+{
+	int srv = misbehaving_server(sim);
+
+	if (srv < 0 || vcpu >= sim->ctl->nr_vcpus)
+		return NULL;
+	return &sim->ioreq_pages[srv].vcpu_ioreq[vcpu];
+}
+
+buffered_iopage_t *sim_misbehave_ring(struct sim *sim)
+{
+	int srv = misbehaving_server(sim);
+
+	return srv < 0 ? NULL : &sim->buffered_pages[srv];
+}
+
+unsigned long long sim_unclaimed(const struct sim *sim)
+{
+	return atomic_load(&sim->ctl->unclaimed);
+}
+
+bool sim_isa_irq_level(const struct sim *sim, unsigned irq)
+{
+	return irq < 16 && atomic_load(&sim->ctl->isa_irq_level[irq]);
 }

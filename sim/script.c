@@ -394,7 +394,7 @@ static unsigned run_command(const struct script *s, const struct command *c,
 	case OP_SLEEP:
 		/* In slices, so that a guest whose domain dies stops. */
 		for (uint64_t ms = 0; ms < c->value; ms += 10) {
-			if (atomic_load(&sim->ctl->domain_dead))
+			if (sim_domain_dead(sim))
 				break;
 			ts.tv_sec = 0;
 			ts.tv_nsec = (long)(c->value - ms < 10 ? c->value - ms :

@@ -1,5 +1,5 @@
-/* sim.c - the simulated hypervisor: shared pages, event channels, and
- * the server operations the device model's sim backend calls. */
+/* sim.c - the simulated hypervisor's life: its shared mapping and event
+ * channels, handing it to another process, and the domain's death. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +11,15 @@
 #include <unistd.h>
 
 #include "common/barrier.h"
-#include "sim.h"
+#include "sim_internal.h"
 
-/* Layout of the shared mapping, in pages. */
-enum { PAGE_BUFFERED, PAGE_IOREQ, PAGE_CONTROL, PAGE_RAM };
+/* Layout of the shared mapping, in pages: each server's buffered and
+ * ioreq pages, then the control pages, then RAM. */
+enum {
+	PAGE_BUFFERED = 0,
+	PAGE_IOREQ = SIM_MAX_SERVERS,
+	PAGE_CONTROL = 2 * SIM_MAX_SERVERS,
+};
 
 static size_t control_pages(void)
 {
@@ -25,9 +30,10 @@ static void sim_map_layout(struct sim *sim)
 {
 	uint8_t *base = sim->base;
 
-	sim->buffered_page =
+	sim->buffered_pages =
 		(buffered_iopage_t *)(base + PAGE_BUFFERED * SIM_PAGE_SIZE);
-	sim->ioreq_page = (shared_iopage_t *)(base + PAGE_IOREQ * SIM_PAGE_SIZE);
+	sim->ioreq_pages =
+		(shared_iopage_t *)(base + PAGE_IOREQ * SIM_PAGE_SIZE);
 	sim->ctl = (struct sim_control *)(base + PAGE_CONTROL * SIM_PAGE_SIZE);
 	sim->ram = base + (PAGE_CONTROL + control_pages()) * SIM_PAGE_SIZE;
 }
@@ -74,8 +80,10 @@ struct sim *sim_create(const struct sim_options *opts)
 	sim_map_layout(sim);
 	sim->ctl->nr_vcpus = opts->nr_vcpus;
 	sim->ctl->ram_size = opts->ram_size;
-	for (unsigned p = 0; p < SIM_MAX_VCPUS + 2; p++)
+	for (unsigned p = 0; p < SIM_PORTS; p++)
 		atomic_init(&sim->ctl->port_handle[p], -1);
+	for (unsigned h = 0; h < SIM_MAX_HANDLES; h++)
+		atomic_init(&sim->ctl->handle_server[h], -1);
 
 	for (unsigned i = 0; i < SIM_MAX_HANDLES; i++)
 		if ((sim->dm_event[i] = make_eventfd()) < 0)
@@ -196,7 +204,7 @@ struct sim *sim_receive(int sock)
 	return sim;
 }
 
-static void signal_fd(int fd)
+void sim_signal_fd(int fd)
 {
 	uint64_t one = 1;
 
@@ -206,165 +214,31 @@ static void signal_fd(int fd)
 		abort();
 }
 
-static bool valid_port(const struct sim *sim, uint32_t port)
-{
-	return port >= 1 && port <= sim->ctl->nr_vcpus + 1;
-}
-
-int sim_hv_open_handle(struct sim *sim)
-{
-	unsigned h = atomic_fetch_add(&sim->ctl->handles_open, 1);
-
-	if (h >= SIM_MAX_HANDLES) {
-		errno = EMFILE;
-		return -1;
-	}
-	return (int)h;
-}
-
-int sim_hv_bind(struct sim *sim, int handle, uint32_t remote_port)
-{
-	if (!valid_port(sim, remote_port) || handle < 0 ||
-	    handle >= SIM_MAX_HANDLES) {
-		errno = EINVAL;
-		return -1;
-	}
-	atomic_store(&sim->ctl->port_handle[remote_port], handle);
-	/* Xen raises a freshly bound interdomain port once. */
-	atomic_store(&sim->ctl->dm_pending[remote_port], 1);
-	signal_fd(sim->dm_event[handle]);
-	return 0;
-}
-
-int sim_hv_notify_guest(struct sim *sim, uint32_t remote_port)
-{
-	/* The buffered port is never notified back; only vCPU ports. */
-	if (!valid_port(sim, remote_port) ||
-	    remote_port > sim->ctl->nr_vcpus) {
-		errno = EINVAL;
-		return -1;
-	}
-	signal_fd(sim->vcpu_event[remote_port - 1]);
-	return 0;
-}
-
-int sim_hv_create_server(struct sim *sim)
+void sim_lock(atomic_uint *lock)
 {
 	unsigned expected = 0;
 
-	/* One server per simulated domain is all mmiod needs. */
-	if (!atomic_compare_exchange_strong(&sim->ctl->server_created,
-					    &expected, 1)) {
-		errno = EEXIST;
-		return -1;
-	}
-	memset(sim->buffered_page, 0, SIM_PAGE_SIZE);
-	memset(sim->ioreq_page, 0, SIM_PAGE_SIZE);
-	atomic_store(&sim->ctl->bufioreq_port, sim->ctl->nr_vcpus + 1);
-	return 0;
-}
-
-int sim_hv_set_enabled(struct sim *sim, bool enabled)
-{
-	if (!atomic_load(&sim->ctl->server_created)) {
-		errno = ENOENT;
-		return -1;
-	}
-	/* Xen writes each slot's event channel when the server is enabled
-	 * (and 0 before): the device model must read them afterwards. */
-	for (unsigned v = 0; v < sim->ctl->nr_vcpus; v++)
-		sim->ioreq_page->vcpu_ioreq[v].vp_eport = enabled ? v + 1 : 0;
-	xen_wmb();
-	atomic_store(&sim->ctl->server_enabled, enabled);
-	return 0;
-}
-
-static void range_lock(struct sim_control *ctl)
-{
-	unsigned expected = 0;
-
-	while (!atomic_compare_exchange_weak(&ctl->range_lock, &expected, 1))
+	while (!atomic_compare_exchange_weak(lock, &expected, 1))
 		expected = 0;
 }
 
-static void range_unlock(struct sim_control *ctl)
+void sim_unlock(atomic_uint *lock)
 {
-	atomic_store(&ctl->range_lock, 0);
-}
-
-int sim_hv_map_range(struct sim *sim, enum io_space space, uint64_t first,
-		     uint64_t last, bool map)
-{
-	struct sim_control *ctl = sim->ctl;
-	int rc = -1;
-	unsigned i;
-
-	if (space >= IO_SPACE_COUNT || first > last) {
-		errno = EINVAL;
-		return -1;
-	}
-	range_lock(ctl);
-	for (i = 0; i < ctl->nranges[space]; i++) {
-		const struct sim_range *r = &ctl->ranges[space][i];
-
-		if (map && first <= r->last && r->first <= last) {
-			errno = EEXIST; /* Xen refuses overlapping ranges */
-			goto out;
-		}
-		if (!map && r->first == first && r->last == last)
-			break;
-	}
-	if (map) {
-		if (ctl->nranges[space] == SIM_MAX_RANGES) {
-			errno = ENOSPC; /* Xen's per-type limit */
-			goto out;
-		}
-		ctl->ranges[space][ctl->nranges[space]++] =
-			(struct sim_range){ first, last };
-	} else {
-		if (i == ctl->nranges[space]) {
-			errno = ENOENT;
-			goto out;
-		}
-		ctl->ranges[space][i] = ctl->ranges[space][--ctl->nranges[space]];
-	}
-	rc = 0;
-out:
-	range_unlock(ctl);
-	return rc;
-}
-
-void sim_hv_destroy_server(struct sim *sim)
-{
-	struct sim_control *ctl = sim->ctl;
-
-	sim_hv_set_enabled(sim, false);
-	range_lock(ctl);
-	memset(ctl->nranges, 0, sizeof(ctl->nranges));
-	range_unlock(ctl);
-	for (unsigned p = 0; p < SIM_MAX_VCPUS + 2; p++)
-		atomic_store(&ctl->port_handle[p], -1);
-	atomic_store(&ctl->handles_open, 0);
-	atomic_store(&ctl->server_created, 0);
-}
-
-void sim_hv_unpause(struct sim *sim)
-{
-	atomic_store(&sim->ctl->unpaused, 1);
-}
-
-bool sim_server_enabled(const struct sim *sim)
-{
-	return atomic_load(&sim->ctl->server_enabled) != 0;
+	atomic_store(lock, 0);
 }
 
 void sim_domain_kill(struct sim *sim)
 {
 	atomic_store(&sim->ctl->domain_dead, 1);
-	signal_fd(sim->domain_event);
+	sim_signal_fd(sim->domain_event);
 	/* Wake every vCPU so that a waiting one notices. */
 	for (unsigned v = 0; v < sim->ctl->nr_vcpus; v++)
-		signal_fd(sim->vcpu_event[v]);
+		sim_signal_fd(sim->vcpu_event[v]);
+}
+
+bool sim_domain_dead(const struct sim *sim)
+{
+	return atomic_load(&sim->ctl->domain_dead);
 }
 
 struct handout {

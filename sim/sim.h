@@ -2,10 +2,18 @@
  *
  * The simulator plays Xen's side of the ioreq protocol so that mmiod runs,
  * and is tested, on any Linux machine. Everything Xen would share with the
- * device model lives in one shared memory mapping: the buffered ioreq page,
- * the synchronous ioreq page (one slot per vCPU), a control page and the
- * guest's RAM. Event channels are eventfds: one per device-model handle
- * (guest -> mmiod) and one per vCPU (mmiod -> guest).
+ * device model lives in one shared memory mapping: per ioreq server a
+ * buffered ioreq page and a synchronous ioreq page (one slot per vCPU),
+ * the hypervisor's own state and the guest's RAM. Event channels are
+ * eventfds: one per device-model handle (guest -> mmiod) and one per
+ * vCPU (mmiod -> guest).
+ *
+ * Like Xen 4.17 a domain has up to 8 ioreq servers: an access goes to
+ * the first enabled server that claims all of it, a disabled server
+ * gets nothing, and a vCPU whose request waits in a server that is
+ * destroyed is never woken (it times out here). So a device model that
+ * is killed and restarted must take over what waits in its
+ * predecessor's server, exactly as on Xen.
  *
  * Create the simulator, then fork: the guest side (sim_guest_*) may run in
  * a child process, as a domU is separate from dom0, or in threads of the
@@ -22,6 +30,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <xen/xen.h>
@@ -29,11 +38,14 @@
 
 #include "common/access.h"
 
-#define SIM_MAX_VCPUS 128 /* slots in one ioreq page */
-#define SIM_MAX_HANDLES 72 /* device-model event-channel handles */
-#define SIM_MAX_RANGES 256 /* per space, as Xen allows */
+#define SIM_MAX_VCPUS 128  /* slots in one ioreq page */
+#define SIM_MAX_SERVERS 8  /* ioreq servers per domain, as Xen allows */
+#define SIM_MAX_HANDLES 120 /* device-model event-channel handles */
+#define SIM_MAX_RANGES 256 /* per space and server, as Xen allows */
 #define SIM_PAGE_SIZE 4096
 #define SIM_DEFAULT_TIMEOUT_MS 10000
+
+struct sim;
 
 struct sim_options {
 	unsigned nr_vcpus;
@@ -50,51 +62,6 @@ struct sim_io {
 	bool df;
 	bool data_is_ptr; /* data is a guest-physical address in RAM */
 	uint64_t data;	  /* value to write; the read result on return */
-};
-
-struct sim_range {
-	uint64_t first, last;
-};
-
-/* The control page: the simulated hypervisor's state of the server. */
-struct sim_control {
-	uint32_t nr_vcpus;
-	uint64_t ram_size;
-	atomic_uint server_created;
-	atomic_uint server_enabled;
-	atomic_uint domain_dead;
-	atomic_uint unpaused; /* vCPUs run only once the device model says */
-	atomic_uint bufioreq_port;
-	/* Per remote port: pending toward the device model, and the handle
-	 * it is bound through (-1: unbound). Port v + 1 is vCPU v's, port
-	 * nr_vcpus + 1 the buffered ring's. */
-	atomic_uchar dm_pending[SIM_MAX_VCPUS + 2];
-	atomic_int port_handle[SIM_MAX_VCPUS + 2];
-	atomic_uint handles_open;
-	/* Ranges claimed by the server, per space; writers take the lock. */
-	atomic_uint range_lock;
-	unsigned nranges[IO_SPACE_COUNT];
-	struct sim_range ranges[IO_SPACE_COUNT][SIM_MAX_RANGES];
-	/* What the simulated Xen answered itself. */
-	atomic_ullong unclaimed;
-	atomic_ullong requests_sent;
-	atomic_ullong timeouts;
-	/* Interrupt lines raised by devices (sim's set_isa_irq_level). */
-	atomic_uint isa_irq_level[16];
-};
-
-struct sim {
-	int memfd; /* the shared mapping, to hand to another process */
-	void *base; /* the whole shared mapping */
-	size_t length;
-	buffered_iopage_t *buffered_page;
-	shared_iopage_t *ioreq_page;
-	struct sim_control *ctl;
-	uint8_t *ram;
-	int dm_event[SIM_MAX_HANDLES]; /* guest -> device model */
-	int vcpu_event[SIM_MAX_VCPUS]; /* device model -> vCPU */
-	int domain_event;	       /* readable once the domain died */
-	int timeout_ms;
 };
 
 struct sim *sim_create(const struct sim_options *opts);
@@ -128,8 +95,7 @@ int sim_guest_buffered_write(struct sim *sim, enum io_space space,
 uint8_t *sim_guest_ram(struct sim *sim);
 /* The domain dies: vCPUs stop, the device model is told. */
 void sim_domain_kill(struct sim *sim);
-/* Whether the server is enabled. */
-bool sim_server_enabled(const struct sim *sim);
+bool sim_domain_dead(const struct sim *sim);
 /* The domain is created paused; the guest side waits here until the
  * device model unpauses it (as with "xl create -p" and unpause = 1).
  * -1 on timeout or a dead domain. */
@@ -148,21 +114,59 @@ void sim_misbehave_notify(struct sim *sim, unsigned vcpu);
  * (which may be more than n, or than the ring holds) and notifies. */
 void sim_misbehave_buffered(struct sim *sim, const buf_ioreq_t *slots,
 			    unsigned n, uint32_t advance);
+/* The slot of vcpu and the buffered ring of the first enabled server,
+ * for writing arbitrary contents; NULL when no server is enabled. */
+volatile ioreq_t *sim_misbehave_slot(struct sim *sim, unsigned vcpu);
+buffered_iopage_t *sim_misbehave_ring(struct sim *sim);
+
+/* Accesses the simulated Xen answered itself (no server claimed them). */
+unsigned long long sim_unclaimed(const struct sim *sim);
+/* The level of ISA interrupt line irq, as devices last set it. */
+bool sim_isa_irq_level(const struct sim *sim, unsigned irq);
 
 /* --- the hypervisor's side, for ioreq/'s sim backend ---------------------- */
 
-/* Registers a device-model event-channel handle; its fd is dm_event[i]. */
+unsigned sim_hv_nr_vcpus(const struct sim *sim);
+/* Creates a server; *id is its id, *ioreq and *buffered its pages and
+ * *buffered_port its ring's port. -1 (ENOSPC) when 8 servers exist. */
+int sim_hv_create_server(struct sim *sim, unsigned *id,
+			 shared_iopage_t **ioreq, buffered_iopage_t **buffered,
+			 uint32_t *buffered_port);
+/* Whether server id exists. */
+bool sim_hv_server_exists(const struct sim *sim, unsigned id);
+/* Enabling writes each slot's vp_eport (0 until then), as Xen does. */
+int sim_hv_set_enabled(struct sim *sim, unsigned id, bool enabled);
+/* Xen's rangeset rules: mapping a range that overlaps what the server
+ * claims fails (EEXIST), unmapping needs it wholly claimed (ENOENT),
+ * touching ranges merge, at most SIM_MAX_RANGES remain (ENOSPC). */
+int sim_hv_map_range(struct sim *sim, unsigned id, enum io_space space,
+		     uint64_t first, uint64_t last, bool map);
+/* Disables the server and forgets it; its waiting vCPUs are not woken. */
+void sim_hv_destroy_server(struct sim *sim, unsigned id);
+/* The ioreq page of server id (which must exist). */
+shared_iopage_t *sim_hv_server_page(struct sim *sim, unsigned id);
+
+/* A device-model event-channel handle: its number, or -1 (EMFILE). */
 int sim_hv_open_handle(struct sim *sim);
-/* Binds remote port through handle; returns 0 or -1. Like Xen, a freshly
- * bound port gets one event at once. */
+void sim_hv_close_handle(struct sim *sim, int handle);
+/* The handle's fd: readable when a port bound through it is pending. */
+int sim_hv_handle_fd(const struct sim *sim, int handle);
+/* Binds remote port through handle; 0 or -1. Like Xen, a freshly bound
+ * port gets one event at once. */
 int sim_hv_bind(struct sim *sim, int handle, uint32_t remote_port);
-/* Sends an event to the guest end of remote_port. */
+/* Whether port was pending, clearing it. */
+bool sim_hv_take_pending(struct sim *sim, uint32_t port);
+/* Sends an event to the guest end of remote_port (vCPU ports only). */
 int sim_hv_notify_guest(struct sim *sim, uint32_t remote_port);
-int sim_hv_create_server(struct sim *sim);
-int sim_hv_set_enabled(struct sim *sim, bool enabled);
-int sim_hv_map_range(struct sim *sim, enum io_space space, uint64_t first,
-		     uint64_t last, bool map);
-void sim_hv_destroy_server(struct sim *sim);
+
+/* Copies between buf and guest RAM; -1 (EFAULT) outside it. */
+int sim_hv_read_guest(struct sim *sim, uint64_t gpa, void *buf, size_t len);
+int sim_hv_write_guest(struct sim *sim, uint64_t gpa, const void *buf,
+		       size_t len);
+/* Readable once the domain may have died; then sim_hv_domain_alive(). */
+int sim_hv_domain_fd(const struct sim *sim);
+bool sim_hv_domain_alive(struct sim *sim);
+int sim_hv_set_isa_irq(struct sim *sim, unsigned irq, bool level);
 void sim_hv_unpause(struct sim *sim);
 
 #endif

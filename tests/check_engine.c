@@ -174,7 +174,7 @@ START_TEST(unclaimed_access_is_answered_by_xen_not_sent)
 	ck_assert_uint_eq(guest_read(&f, IO_SPACE_MMIO, 0xd0000000, 4),
 			  0xffffffff);
 	ck_assert_uint_eq(fixture_stats(&f).requests, 0);
-	ck_assert_uint_eq(f.sim->ctl->unclaimed, 1);
+	ck_assert_uint_eq(sim_unclaimed(f.sim), 1);
 }
 END_TEST
 

@@ -10,8 +10,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_engine *fe = fuzz_engine_get();
-	volatile ioreq_t *slot = &fe->sim->ioreq_page->vcpu_ioreq[0];
-	buffered_iopage_t *ring = fe->sim->buffered_page;
+	volatile ioreq_t *slot = sim_misbehave_slot(fe->sim, 0);
+	buffered_iopage_t *ring = sim_misbehave_ring(fe->sim);
 	ioreq_t req;
 	uint32_t vp_eport = slot->vp_eport;
 	bool was_ready;

@@ -1,0 +1,87 @@
+/* sim_internal.h - the simulated hypervisor's shared state. Private to
+ * sim/: the device model's backend and the tests reach it only through
+ * sim.h.
+ *
+ * Everything Xen keeps for a domain lives in one shared mapping, so that
+ * a guest process, a device model and a restarted device model all see
+ * the same hypervisor: per server an ioreq page and a buffered page,
+ * then the control pages, then the guest's RAM.
+ */
+#ifndef MMIOD_SIM_INTERNAL_H
+#define MMIOD_SIM_INTERNAL_H
+
+#include "sim.h"
+
+/* Event-channel ports: server s's vCPU v has port SIM_PORT(s, v), its
+ * buffered ring SIM_PORT(s, SIM_MAX_VCPUS); 0 means none, as in Xen. */
+#define SIM_PORT(s, v) (1u + (unsigned)(s) * (SIM_MAX_VCPUS + 1) + (v))
+#define SIM_PORTS SIM_PORT(SIM_MAX_SERVERS, 0)
+
+struct sim_range {
+	uint64_t first, last;
+};
+
+/* One ioreq server, as Xen keeps it. Its ranges are a set of addresses
+ * per space, kept as sorted disjoint ranges (touching ones merged);
+ * writers take range_lock. */
+struct sim_server {
+	atomic_uint created;
+	atomic_uint enabled;
+	atomic_uint range_lock;
+	unsigned nranges[IO_SPACE_COUNT];
+	struct sim_range ranges[IO_SPACE_COUNT][SIM_MAX_RANGES];
+};
+
+struct sim_control {
+	uint32_t nr_vcpus;
+	uint64_t ram_size;
+	atomic_uint domain_dead;
+	atomic_uint unpaused; /* vCPUs run only once the device model says */
+	atomic_uint server_lock; /* creating and destroying servers */
+	struct sim_server servers[SIM_MAX_SERVERS];
+	/* Per port: pending toward the device model, and the handle it is
+	 * bound through (-1: unbound). */
+	atomic_uchar dm_pending[SIM_PORTS];
+	atomic_int port_handle[SIM_PORTS];
+	/* Per device-model handle: in use, and the server whose ports it
+	 * bound last (-1: none), so that destroying a server frees the
+	 * handles of a device model that was killed without closing them. */
+	atomic_uchar handle_used[SIM_MAX_HANDLES];
+	atomic_int handle_server[SIM_MAX_HANDLES];
+	/* What the simulated Xen answered itself. */
+	atomic_ullong unclaimed;
+	atomic_ullong requests_sent;
+	atomic_ullong timeouts;
+	/* Interrupt lines raised by devices (sim's set_isa_irq_level). */
+	atomic_uint isa_irq_level[16];
+};
+
+struct sim {
+	int memfd;  /* the shared mapping, to hand to another process */
+	void *base; /* the whole shared mapping */
+	size_t length;
+	buffered_iopage_t *buffered_pages; /* one per server */
+	shared_iopage_t *ioreq_pages;	   /* one per server */
+	struct sim_control *ctl;
+	uint8_t *ram;
+	int dm_event[SIM_MAX_HANDLES]; /* guest -> device model */
+	int vcpu_event[SIM_MAX_VCPUS]; /* device model -> vCPU */
+	int domain_event;	       /* readable once the domain died */
+	int timeout_ms;
+};
+
+/* A spin lock in shared memory: the holders may be other processes. */
+void sim_lock(atomic_uint *lock);
+void sim_unlock(atomic_uint *lock);
+
+/* Wakes whoever waits on an eventfd. */
+void sim_signal_fd(int fd);
+
+/* hv.c: the server that gets an access of space to [first, last] (the
+ * first enabled one that claims all of it), or -1. */
+int sim_route(struct sim *sim, enum io_space space, uint64_t first,
+	      uint64_t last);
+/* hv.c: marks port pending and wakes the handle bound to it. */
+void sim_raise_port(struct sim *sim, uint32_t port);
+
+#endif
