@@ -87,11 +87,16 @@ void bus_reclaim(struct bus *bus)
 	pthread_mutex_unlock(&bus->lock);
 }
 
+/* Tells the listener, without the lock: it reads the regions back
+ * through bus_regions(). */
 static int notify(struct bus *bus, enum io_space space)
 {
-	if (!bus->listener.regions_changed)
-		return 0;
-	return bus->listener.regions_changed(bus->listener.ctx, space);
+	struct bus_listener l;
+
+	pthread_mutex_lock(&bus->lock);
+	l = bus->listener;
+	pthread_mutex_unlock(&bus->lock);
+	return l.regions_changed ? l.regions_changed(l.ctx, space) : 0;
 }
 
 static struct bus_region *new_entry(struct device *dev, const char *name)
@@ -142,12 +147,11 @@ static int errno_of(enum region_error err)
 	return EINVAL;
 }
 
-/* A change is published: later accesses must see it (see
- * reclaim_locked), and the transport must follow it. */
-static int changed(struct bus *bus, enum io_space space)
+/* A change is published: accesses that enter from now on see it (see
+ * reclaim_locked). Caller holds the lock. */
+static void published(struct bus *bus)
 {
 	atomic_fetch_add(&bus->epoch, 1);
-	return notify(bus, space);
 }
 
 int bus_add(struct bus *bus, enum io_space space, struct range r,
@@ -155,7 +159,7 @@ int bus_add(struct bus *bus, enum io_space space, struct range r,
 {
 	struct bus_region *entry = new_entry(dev, name);
 	enum region_error err;
-	int rc = 0;
+	int why;
 
 	if (!entry)
 		return -1;
@@ -163,25 +167,27 @@ int bus_add(struct bus *bus, enum io_space space, struct range r,
 	err = regions_add(bus->regions[space], r.base, range_size(r), entry,
 			  NULL);
 	if (err) {
+		pthread_mutex_unlock(&bus->lock);
 		free(entry);
-		rc = -1;
 		errno = errno_of(err);
-		goto out;
+		return -1;
 	}
 	link_live(bus, entry);
-	if (changed(bus, space)) {
-		int saved = errno;
-
-		regions_remove(bus->regions[space], r.base);
-		unlink_live(bus, entry);
-		changed(bus, space);
-		errno = saved;
-		rc = -1;
-	}
+	published(bus);
 	reclaim_locked(bus);
-out:
 	pthread_mutex_unlock(&bus->lock);
-	return rc;
+	if (notify(bus, space) == 0)
+		return 0;
+	/* The transport can't route it to us: take it back. */
+	why = errno;
+	pthread_mutex_lock(&bus->lock);
+	regions_remove(bus->regions[space], r.base);
+	unlink_live(bus, entry);
+	published(bus);
+	pthread_mutex_unlock(&bus->lock);
+	notify(bus, space);
+	errno = why;
+	return -1;
 }
 
 int bus_add_batch(struct bus *bus, const struct bus_item *items, size_t n,
@@ -190,6 +196,7 @@ int bus_add_batch(struct bus *bus, const struct bus_item *items, size_t n,
 	struct bus_region **entries = calloc(n + 1, sizeof(*entries));
 	struct region *batch = calloc(n + 1, sizeof(*batch));
 	size_t *index = calloc(n + 1, sizeof(*index));
+	bool added[IO_SPACE_COUNT] = {false};
 	int rc = -1;
 
 	errno = ENOMEM;
@@ -202,7 +209,7 @@ int bus_add_batch(struct bus *bus, const struct bus_item *items, size_t n,
 	}
 	pthread_mutex_lock(&bus->lock);
 	rc = 0;
-	for (unsigned s = 0; s < IO_SPACE_COUNT && !rc; s++) {
+	for (unsigned s = 0; s < IO_SPACE_COUNT; s++) {
 		size_t k = 0, at;
 		enum region_error err;
 
@@ -229,10 +236,14 @@ int bus_add_batch(struct bus *bus, const struct bus_item *items, size_t n,
 			link_live(bus, entries[index[j]]);
 			entries[index[j]] = NULL;
 		}
-		rc = changed(bus, s);
+		published(bus);
+		added[s] = true;
 	}
 	reclaim_locked(bus);
 	pthread_mutex_unlock(&bus->lock);
+	for (unsigned s = 0; s < IO_SPACE_COUNT; s++)
+		if (added[s] && notify(bus, s))
+			rc = -1;
 out:
 	for (size_t i = 0; entries && i < n; i++)
 		free(entries[i]);
@@ -263,9 +274,11 @@ int bus_remove(struct bus *bus, enum io_space space, uint64_t base)
 		rc = -1;
 		goto out;
 	}
-	rc = changed(bus, space);
+	published(bus);
 	unlink_live(bus, entry);
 	reclaim_locked(bus);
+	pthread_mutex_unlock(&bus->lock);
+	return notify(bus, space);
 out:
 	pthread_mutex_unlock(&bus->lock);
 	return rc;

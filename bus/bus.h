@@ -67,9 +67,11 @@ struct bus_memory {
 	void *ctx;
 };
 
-/* Hears that the regions of space changed (bus_regions() has the new
- * set); returns 0, or -1 when the transport could not follow. Called
- * with the bus's change lock held: it must not change the bus. */
+/* Hears that the regions of space changed; it reads the new set with
+ * bus_regions() (changes that race are each heard, so reading the
+ * current set under a lock of its own keeps the transport right).
+ * Returns 0, or -1 when the transport could not follow. It must not
+ * change the bus. */
 struct bus_listener {
 	int (*regions_changed)(void *ctx, enum io_space space);
 	void *ctx;
@@ -114,6 +116,8 @@ int bus_remove(struct bus *bus, enum io_space space, uint64_t base);
  * frees, or NULL (errno ENOMEM; *count 0 and NULL for none). */
 struct range *bus_regions(struct bus *bus, enum io_space space, size_t *count);
 
+/* NULL: nobody listens. Clearing it must not race a change (the
+ * transport goes away only when nothing changes the bus). */
 void bus_set_listener(struct bus *bus, const struct bus_listener *listener);
 
 /* A serving thread's context: its lookup hints and its counters. */

@@ -53,8 +53,7 @@ static int sim_create_server(struct ioreq_backend *be)
 
 static int sim_set_enabled(struct ioreq_backend *be, bool enabled)
 {
-	return sim_hv_set_enabled(sim_of(be), sim_backend(be)->server,
-				  enabled);
+	return sim_hv_set_enabled(sim_of(be), sim_backend(be)->server, enabled);
 }
 
 static int sim_map_range(struct ioreq_backend *be, enum io_space space,

@@ -43,15 +43,18 @@ int ioreq_follow_regions(struct ioreq_engine *e, enum io_space space)
 	size_t count;
 	int rc = -1;
 
+	/* The regions are read under the lock: of two changes that race,
+	 * the one applied last sees the newest set. */
+	pthread_mutex_lock(&e->map_lock);
 	regions = bus_regions(e->bus, space, &count);
 	if (!regions ||
 	    ranges_merge(regions, count, XEN_MAX_RANGES_PER_TYPE, &next)) {
 		free(regions);
+		pthread_mutex_unlock(&e->map_lock);
 		log_error("out of memory merging ranges");
 		return -1;
 	}
 	free(regions);
-	pthread_mutex_lock(&e->map_lock);
 	if (ranges_subtract(&next, mapped, &added) ||
 	    ranges_subtract(mapped, &next, &gone)) {
 		log_error("out of memory merging ranges");
