@@ -125,6 +125,11 @@ static int fail_unknown(struct loader *ld, int line, const char *what,
 	return fail(ld, line, "unknown %s '%s' (valid: %s)", what, word, valid);
 }
 
+static bool is_list_key(const char *name)
+{
+	return strcmp(name, "mmio") == 0 || strcmp(name, "pio") == 0;
+}
+
 static int check_keys(struct loader *ld)
 {
 	for (size_t i = 0; i < ld->scan.count; i++) {
@@ -137,11 +142,19 @@ static int check_keys(struct loader *ld)
 		if (!top_keys[j])
 			return fail_unknown(ld, k->line, "key", k->name,
 					    top_keys);
+		if (k->append && !is_list_key(k->name))
+			return fail(ld, k->line,
+				    "%s: += appends to a list (mmio, pio); "
+				    "write %s = VALUE",
+				    k->name, k->name);
+		if (k->append)
+			continue;
 		for (j = 0; j < i; j++)
 			if (strcmp(k->name, ld->scan.keys[j].name) == 0)
 				return fail(
 					ld, k->line,
-					"%s: given twice (first on line %d)",
+					"%s: given twice (first on line %d; "
+					"+= appends to a list)",
 					k->name, ld->scan.keys[j].line);
 	}
 	return 0;
@@ -149,10 +162,7 @@ static int check_keys(struct loader *ld)
 
 static const struct scanned_key *scanned(struct loader *ld, const char *key)
 {
-	for (size_t i = 0; i < ld->scan.count; i++)
-		if (strcmp(ld->scan.keys[i].name, key) == 0)
-			return &ld->scan.keys[i];
-	return NULL;
+	return keyscan_find(&ld->scan, key);
 }
 
 static int key_line(struct loader *ld, const char *key)
@@ -525,11 +535,14 @@ static int check_text(struct loader *ld, const char *data, size_t len)
 	return fail(ld, line, "contains a NUL byte: not a text file");
 }
 
-/* libxlutil reports syntax errors as text on a stream; pass it on. The
- * stream must outlive the XLU_Config, so config_load() closes it. */
+/* libxlutil reports syntax errors as text on a stream; pass it on, but
+ * on the scanner's line: libxlutil's is one too low for an unexpected
+ * newline (line 0 on the first line). The stream must outlive the
+ * XLU_Config, so config_load() closes it. */
 static int parse_syntax(struct loader *ld, const char *data, size_t len)
 {
-	int rc;
+	const char *text;
+	int rc, line;
 
 	ld->xlu_report =
 		open_memstream(&ld->xlu_report_text, &ld->xlu_report_len);
@@ -544,10 +557,18 @@ static int parse_syntax(struct loader *ld, const char *data, size_t len)
 	fflush(ld->xlu_report);
 	if (!ld->xlu_report_len)
 		return fail(ld, 0, "cannot parse: %s", strerror(rc));
-	/* libxlutil's own text already starts with "file:line". */
-	snprintf(ld->err, ld->errlen, "%.*s",
-		 (int)strcspn(ld->xlu_report_text, "\n"), ld->xlu_report_text);
-	return -1;
+	/* libxlutil's own text starts with "file:line: ". */
+	text = ld->xlu_report_text;
+	if (strncmp(text, ld->path, strlen(ld->path)) == 0 &&
+	    sscanf(text + strlen(ld->path), ":%d:", &line) == 1)
+		text = strchr(text + strlen(ld->path) + 1, ':') + 1;
+	else
+		line = 0;
+	if (keyscan_text(data, len, &ld->scan) == KEYSCAN_SYNTAX)
+		line = ld->scan.error_line;
+	while (*text == ' ')
+		text++;
+	return fail(ld, line, "%.*s", (int)strcspn(text, "\n"), text);
 }
 
 struct mmiod_config *config_load(const char *path, const char *const *types,
@@ -572,8 +593,14 @@ struct mmiod_config *config_load(const char *path, const char *const *types,
 		goto out;
 	if (check_text(&ld, data, len) == 0 &&
 	    parse_syntax(&ld, data, len) == 0) {
-		if (keyscan_text(data, len, &ld.scan))
+		enum keyscan_result scan = keyscan_text(data, len, &ld.scan);
+
+		if (scan == KEYSCAN_NOMEM)
 			fail(&ld, 0, "out of memory");
+		else if (scan == KEYSCAN_SYNTAX)
+			fail(&ld, ld.scan.error_line,
+			     "cannot parse this line (libxlutil accepted it: "
+			     "please report this mmiod bug)");
 		else if (!check_keys(&ld) && !load_options(&ld) &&
 			 !load_regions(&ld))
 			rc = 0;
