@@ -5,47 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/textfile.h"
 #include "loader.h"
 
+/* A regular file of at most 1 MiB: a FIFO would block and /dev/zero
+ * would never end (issue 15 #12). */
 static char *read_file(struct loader *ld, size_t *len)
 {
-	FILE *f = fopen(ld->path, "r");
-	char *data = NULL;
-	size_t cap = 0;
+	char why[128];
+	char *data = textfile_read(ld->path, len, why, sizeof(why));
 
-	*len = 0;
-	if (!f) {
-		fail(ld, 0, "cannot open: %s", strerror(errno));
-		return NULL;
-	}
-	for (;;) {
-		size_t n;
-
-		if (*len + 4096 + 1 > cap) {
-			char *grown = realloc(data, cap = *len + 65536);
-
-			if (!grown) {
-				fail(ld, 0, "out of memory");
-				goto fail;
-			}
-			data = grown;
-		}
-		n = fread(data + *len, 1, cap - *len - 1, f);
-		*len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		fail(ld, 0, "read error: %s", strerror(errno));
-		goto fail;
-	}
-	fclose(f);
-	data[*len] = '\0';
+	if (!data)
+		fail(ld, 0, "%s", why);
 	return data;
-fail:
-	fclose(f);
-	free(data);
-	return NULL;
 }
 
 /* libxlutil's lexer asserts (and so aborts the process) on a NUL byte

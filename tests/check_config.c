@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config/config.h"
 #include "testutil.h"
@@ -395,6 +397,38 @@ START_TEST(assignment_after_plus_equals_is_given_twice)
 }
 END_TEST
 
+START_TEST(device_is_refused_as_not_a_regular_file)
+{
+	ck_assert_ptr_null(config_load("/dev/null", types, err, sizeof(err)));
+	ck_assert_str_eq(err, "/dev/null: not a regular file");
+}
+END_TEST
+
+START_TEST(fifo_is_refused_without_waiting_for_a_writer)
+{
+	const char *path = temp_path("fifo.cfg");
+
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_ptr_null(config_load(path, types, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "fifo.cfg: not a regular file"));
+	unlink(path);
+}
+END_TEST
+
+START_TEST(file_over_1_mib_is_refused)
+{
+	FILE *f = fopen(temp_path("big.cfg"), "w");
+
+	ck_assert_ptr_nonnull(f);
+	for (int i = 0; i < 1024 * 1024 / 16 + 1; i++)
+		fputs("# fifteen chars\n", f);
+	fclose(f);
+	ck_assert_ptr_null(
+		config_load(temp_path("big.cfg"), types, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "big.cfg: larger than 1 MiB"));
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -436,6 +470,9 @@ static Suite *config_suite(void)
 	tcase_add_test(errors, list_where_a_value_belongs_is_an_error);
 	tcase_add_test(errors, value_where_a_list_belongs_is_an_error);
 	tcase_add_test(errors, missing_file_is_an_error);
+	tcase_add_test(errors, device_is_refused_as_not_a_regular_file);
+	tcase_add_test(errors, fifo_is_refused_without_waiting_for_a_writer);
+	tcase_add_test(errors, file_over_1_mib_is_refused);
 	tcase_add_test(errors, nul_byte_is_refused_before_libxlutil_sees_it);
 	tcase_add_test(errors, dotted_key_is_an_unknown_key_on_its_line);
 	tcase_add_test(errors,
