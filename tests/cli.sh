@@ -38,4 +38,34 @@ expect "mmiod-decode: unsupported instruction, exit 2" 2 \
 expect "mmiod-decode: bad mode, exit 2" 2 "--mode: '8' is not 16, 32 or 64" \
 	-- "$decode" --mode 8 "89 08"
 expect "mmiod-decode: not hex, exit 2" 2 "is not hex bytes" -- "$decode" "zz"
+expect "mmiod-decode: 0x-prefixed bytes are the same bytes" 0 \
+	'^\{"mnemonic":"mov","length":2,"access":"write","size":4' \
+	-- "$decode" "0x89 0x08"
+expect "mmiod-decode: one 0x group is its bytes in order" 0 \
+	'^\{"mnemonic":"mov","length":2,"access":"write","size":4' \
+	-- "$decode" "0x8908"
+expect "mmiod-decode: a sign is not hex" 2 "'\+890' is not hex bytes" \
+	-- "$decode" "+890"
+expect "mmiod-decode: an odd digit count is refused" 2 \
+	"'0x1 89' is not hex bytes" -- "$decode" "0x1 89"
+expect "mmiod-decode: --version" 0 '^mmiod-decode [0-9]+\.[0-9]+' \
+	-- "$decode" --version
+# One message per bad option: getopt's own and ours would be two lines.
+one_line() {
+	name=$1 pattern=$2
+	shift 2
+	out=$("$@" 2>&1)
+	status=$?
+	if [ "$status" -ne 2 ] || [ "$(printf '%s\n' "$out" | wc -l)" -ne 1 ] ||
+		! printf '%s\n' "$out" | grep -Eq -- "$pattern"; then
+		fail "$name: exit status $status, output: $out"
+	else
+		pass "$name"
+	fi
+}
+one_line "mmiod-decode: an unknown option, one message" \
+	'^mmiod-decode: --frobnicate: unknown option' \
+	"$decode" --frobnicate "89 08"
+one_line "mmiod-decode: a missing argument, one message" \
+	'^mmiod-decode: --mode: needs an argument' "$decode" --mode
 finish
