@@ -100,6 +100,7 @@ int load_options(struct loader *ld)
 			    "user: must be a user name");
 	if (v && !(cfg->user = strdup(v)))
 		return fail(ld, 0, "out of memory");
+	cfg->user_line = key_line(ld, "user");
 
 	if (get_string(ld, "log_level", &v))
 		return -1;

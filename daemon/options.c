@@ -19,7 +19,9 @@ void options_usage(FILE *out)
 	      "\n"
 	      "  -c, --config FILE        config file (default " MMIOD_CONFIG_DIR
 	      "/GUEST.cfg)\n"
-	      "      --check-config FILE  validate FILE, print its regions, exit\n"
+	      "      --check-config FILE  validate FILE, print its regions, exit;\n"
+	      "                           loads plugins to validate their keys\n"
+	      "                           (their code runs as the caller)\n"
 	      "      --sim SCRIPT         serve CONFIG to a simulated guest that\n"
 	      "                           runs SCRIPT (no Xen needed)\n"
 	      "      --sim-guest SOCKET   run a simulated domain with a guest\n"

@@ -7,14 +7,27 @@ mmiod=${top_builddir:-.}/mmiod
 
 expect "help lists the options" 0 'check-config' -- "$mmiod" --help
 expect "version prints the version" 0 '^mmiod [0-9]+\.[0-9]+' -- "$mmiod" --version
+# vm1.cfg runs as user mmiod, which the package creates; where it does
+# not exist --check-config rightly refuses it, so check a copy as root.
+example=$srcdir/examples/vm1.cfg
+if ! getent passwd mmiod >/dev/null; then
+	example=$(mktemp /tmp/mmiod-vm1-XXXXXX.cfg)
+	trap 'rm -f "$example"' EXIT
+	sed 's/^user = "mmiod"/user = "root"/' "$srcdir/examples/vm1.cfg" > "$example"
+fi
 expect "example config is valid" 0 'pio +0x0000000000000510 0x0000000000000513 0x4 +trace' \
-	-- "$mmiod" --check-config "$srcdir/examples/vm1.cfg"
+	-- "$mmiod" --check-config "$example"
 expect "overlap names file, line and both regions" 2 \
 	'overlap.cfg:4: mmio\[1\].*overlaps the ram region 0xfe000000-0xfe000fff on line 3' \
 	-- "$mmiod" --check-config "$srcdir/tests/configs/overlap.cfg"
 expect "unknown device key names file, line, key and valid keys" 2 \
 	'bad-device-key.cfg:3: trace region at 0xfe000000: colour: unknown key.*valid: .*read_value' \
 	-- "$mmiod" --check-config "$srcdir/tests/configs/bad-device-key.cfg"
+expect "check-config: a user that does not exist, with file:line" 2 \
+	"bad-user.cfg:2: user: no user 'no-such-user-mmiod' on this machine" \
+	-- "$mmiod" --check-config "$srcdir/tests/configs/bad-user.cfg"
+expect "help says that check-config runs plugins' code" 0 \
+	'loads plugins' -- "$mmiod" --help
 expect "missing config file" 2 'nonexistent.cfg: cannot open' \
 	-- "$mmiod" --check-config /nonexistent.cfg
 expect "unknown option" 2 '--frobnicate: unknown option' -- "$mmiod" --frobnicate
