@@ -71,63 +71,83 @@ static int get_string(struct loader *ld, const char *key, const char **out)
 	return 0;
 }
 
-int load_options(struct loader *ld)
+/* A key kept as text: at most max characters, never empty. */
+static int load_text_key(struct loader *ld, const char *key, size_t max,
+			 const char *valid, char **dst)
 {
-	struct mmiod_config *cfg = ld->cfg;
 	const char *v;
-	uint64_t n;
 
-	if (get_string(ld, "domain", &v))
+	if (get_string(ld, key, &v))
 		return -1;
-	if (v && !*v)
-		return fail(ld, key_line(ld, "domain"),
-			    "domain: must be a domain name or a numeric domid");
-	if (v && !(cfg->domain = strdup(v)))
-		return fail(ld, 0, "out of memory");
+	if (!v)
+		return 0;
+	if (!*v || strlen(v) > max)
+		return fail(ld, key_line(ld, key), "%s: must be %s", key,
+			    valid);
+	*dst = strdup(v);
+	return *dst ? 0 : fail(ld, 0, "out of memory");
+}
+
+static int load_unpause(struct loader *ld)
+{
+	const char *v;
 
 	if (get_string(ld, "unpause", &v))
 		return -1;
-	if (v && parse_bool(v, &cfg->unpause))
+	if (v && parse_bool(v, &ld->cfg->unpause))
 		return fail(
 			ld, key_line(ld, "unpause"),
 			"unpause: '%s' is not a boolean (valid: 0, 1, no, yes, false, true, off, on)",
 			v);
+	return 0;
+}
 
-	if (get_string(ld, "user", &v))
-		return -1;
-	if (v && !*v)
-		return fail(ld, key_line(ld, "user"),
-			    "user: must be a user name");
-	if (v && !(cfg->user = strdup(v)))
-		return fail(ld, 0, "out of memory");
-	cfg->user_line = key_line(ld, "user");
+static int load_log_level(struct loader *ld)
+{
+	const char *v;
 
 	if (get_string(ld, "log_level", &v))
 		return -1;
-	if (v && (cfg->log_level = log_level_parse(v)) < 0)
+	if (v && (ld->cfg->log_level = log_level_parse(v)) < 0)
 		return fail(
 			ld, key_line(ld, "log_level"),
 			"log_level: '%s' is not a level (valid: error, warn, info, debug)",
 			v);
+	return 0;
+}
 
-	if (get_string(ld, "fault_socket", &v))
-		return -1;
-	if (v && (!*v || strlen(v) >= 108))
-		return fail(ld, key_line(ld, "fault_socket"),
-			    "fault_socket: must be a socket path of 1 to 107 "
-			    "characters");
-	if (v && !(cfg->fault_socket = strdup(v)))
-		return fail(ld, 0, "out of memory");
+static int load_workers(struct loader *ld)
+{
+	const char *v;
+	uint64_t n;
 
 	if (get_string(ld, "workers", &v))
 		return -1;
-	if (v) {
-		if (parse_u64(v, &n) || n < 1 || n > CONFIG_MAX_WORKERS)
-			return fail(
-				ld, key_line(ld, "workers"),
-				"workers: '%s' is not a number from 1 to %d", v,
-				CONFIG_MAX_WORKERS);
-		cfg->workers = (unsigned)n;
-	}
+	if (!v)
+		return 0;
+	if (parse_u64(v, &n) || n < 1 || n > CONFIG_MAX_WORKERS)
+		return fail(ld, key_line(ld, "workers"),
+			    "workers: '%s' is not a number from 1 to %d", v,
+			    CONFIG_MAX_WORKERS);
+	ld->cfg->workers = (unsigned)n;
 	return 0;
+}
+
+int load_options(struct loader *ld)
+{
+	struct mmiod_config *cfg = ld->cfg;
+
+	cfg->user_line = key_line(ld, "user");
+	if (load_text_key(ld, "domain", SIZE_MAX,
+			  "a domain name or a numeric domid", &cfg->domain) ||
+	    load_unpause(ld) ||
+	    load_text_key(ld, "user", SIZE_MAX, "a user name", &cfg->user) ||
+	    load_log_level(ld))
+		return -1;
+	/* A sun_path holds 108 bytes, the NUL included. */
+	if (load_text_key(ld, "fault_socket", 107,
+			  "a socket path of 1 to 107 characters",
+			  &cfg->fault_socket))
+		return -1;
+	return load_workers(ld);
 }
