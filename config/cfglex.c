@@ -4,9 +4,10 @@
  * then the earlier rule): identifiers, numbers, blanks, the punctuation
  * ", [ ] += = ;", a newline or a '#' comment up to and including its
  * newline, quoted strings that end on the line they start, and any other
- * character is a lexical error. Two consequences worth knowing: a
- * comment on the last line without a newline is an error, and so is a
- * carriage return (a file with CRLF line ends).
+ * character is a lexical error. Consequences worth knowing: a comment
+ * on the last line without a newline is an error, and so is a carriage
+ * return (a file with CRLF line ends), except as the file's last byte:
+ * one bad character there is ignored.
  */
 #include "cfglex.h"
 
@@ -105,6 +106,13 @@ void cfglex_next(struct cfg_lexer *lx, struct cfg_tok *tok)
 		return;
 	}
 	tok->kind = kind_of(lx, &tok->len);
+	if (tok->kind == TOK_BAD && lx->p + 1 == lx->end) {
+		/* flex reports a lexical error only when it matches the text
+		 * after the bad character: as the last byte, it is ignored. */
+		tok->kind = TOK_END;
+		lx->p = lx->end;
+		return;
+	}
 	if (tok->kind == TOK_BAD)
 		tok->len = 0; /* nothing after a lexical error matters */
 	lx->p += tok->len;
