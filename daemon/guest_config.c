@@ -1,6 +1,9 @@
 /* guest_config.c - load a guest config and check every device's keys. */
+#include <errno.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "guest_config.h"
 
@@ -26,6 +29,28 @@ int guest_config_device_args(const struct config_region *region,
 	};
 	*params_out = params;
 	return 0;
+}
+
+int guest_config_check_user(const struct mmiod_config *cfg)
+{
+	struct passwd *pw;
+
+	if (!cfg->user)
+		return 0;
+	errno = 0;
+	pw = getpwnam(cfg->user);
+	if (pw)
+		return 0;
+	if (errno)
+		fprintf(stderr, "%s:%d: user: cannot look up '%s': %s\n",
+			cfg->path, cfg->user_line, cfg->user, strerror(errno));
+	else
+		fprintf(stderr,
+			"%s:%d: user: no user '%s' on this machine (valid: an "
+			"existing user name, e.g. mmiod from the package's "
+			"sysusers.d, or no user key to stay as started)\n",
+			cfg->path, cfg->user_line, cfg->user);
+	return -1;
 }
 
 struct mmiod_config *guest_config_load(const char *path)

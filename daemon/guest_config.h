@@ -11,6 +11,10 @@
  * "FILE:LINE: ..." to stderr and returns NULL (the caller exits 2). */
 struct mmiod_config *guest_config_load(const char *path);
 
+/* The config's user exists on this machine (or none is set): 0, or -1
+ * after printing "FILE:LINE: user: ..." to stderr (exit 2). */
+int guest_config_check_user(const struct mmiod_config *cfg);
+
 /* The device arguments of one region; params point into region. The
  * caller frees *params_out. 0, or -1 on out of memory. */
 int guest_config_device_args(const struct config_region *region,

@@ -13,6 +13,10 @@ static int check_config(const struct mmiod_options *opts)
 
 	if (!cfg)
 		return 2;
+	if (guest_config_check_user(cfg)) {
+		config_free(cfg);
+		return 2;
+	}
 	printf("%s: OK, domain %s, %zu region%s\n", cfg->path,
 	       cfg->domain ? cfg->domain : "(from the GUEST argument)",
 	       cfg->nregions, cfg->nregions == 1 ? "" : "s");

@@ -1,5 +1,6 @@
 /* options.c - parse mmiod's command line. */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "common/log.h"
@@ -18,7 +19,9 @@ void options_usage(FILE *out)
 	      "\n"
 	      "  -c, --config FILE        config file (default " MMIOD_CONFIG_DIR
 	      "/GUEST.cfg)\n"
-	      "      --check-config FILE  validate FILE, print its regions, exit\n"
+	      "      --check-config FILE  validate FILE, print its regions, exit;\n"
+	      "                           loads plugins to validate their keys\n"
+	      "                           (their code runs as the caller)\n"
 	      "      --sim SCRIPT         serve CONFIG to a simulated guest that\n"
 	      "                           runs SCRIPT (no Xen needed)\n"
 	      "      --sim-guest SOCKET   run a simulated domain with a guest\n"
@@ -39,107 +42,102 @@ void options_usage(FILE *out)
 	      out);
 }
 
-int options_parse(int argc, char **argv, struct mmiod_options *opts)
-{
-	enum {
-		OPT_CHECK_CONFIG = 256,
-		OPT_SIM,
-		OPT_SIM_GUEST,
-		OPT_SIM_ATTACH,
-		OPT_STATE_DIR,
-		OPT_NO_SECCOMP,
-		OPT_STATS
-	};
-	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"check-config", required_argument, NULL, OPT_CHECK_CONFIG},
-		{"sim", required_argument, NULL, OPT_SIM},
-		{"stats", no_argument, NULL, OPT_STATS},
-		{"sim-guest", required_argument, NULL, OPT_SIM_GUEST},
-		{"sim-attach", required_argument, NULL, OPT_SIM_ATTACH},
-		{"state-dir", required_argument, NULL, OPT_STATE_DIR},
-		{"wait", no_argument, NULL, 'w'},
-		{"no-seccomp", no_argument, NULL, OPT_NO_SECCOMP},
-		{"log-level", required_argument, NULL, 'l'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+enum {
+	OPT_CHECK_CONFIG = 256,
+	OPT_SIM,
+	OPT_SIM_GUEST,
+	OPT_SIM_ATTACH,
+	OPT_STATE_DIR,
+	OPT_NO_SECCOMP,
+	OPT_STATS
+};
 
-	*opts = (struct mmiod_options){
-		.mode = MODE_SERVE, .log_level = -1, .seccomp = true};
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":c:l:whV", longopts, NULL)) !=
-	       -1) {
-		switch (c) {
-		case 'c':
-			opts->config_path = optarg;
-			break;
-		case OPT_CHECK_CONFIG:
-			opts->mode = MODE_CHECK_CONFIG;
-			opts->config_path = optarg;
-			break;
-		case OPT_SIM:
-			opts->mode = MODE_SIM;
-			opts->script_path = optarg;
-			break;
-		case OPT_STATS:
-			opts->mode = MODE_STATS;
-			break;
-		case OPT_SIM_GUEST:
-			opts->mode = MODE_SIM_GUEST;
-			opts->socket_path = optarg;
-			break;
-		case OPT_SIM_ATTACH:
-			opts->mode = MODE_SIM_ATTACH;
-			opts->socket_path = optarg;
-			break;
-		case 'w':
-			opts->wait = true;
-			break;
-		case OPT_NO_SECCOMP:
-			opts->seccomp = false;
-			break;
-		case OPT_STATE_DIR:
-			opts->state_dir = optarg;
-			break;
-		case 'l':
-			opts->log_level = log_level_parse(optarg);
-			if (opts->log_level < 0) {
-				fprintf(stderr,
-					"mmiod: --log-level: '%s' is not a level (valid: error, warn, info, debug)\n",
-					optarg);
-				return -1;
-			}
-			break;
-		case 'h':
-			opts->mode = MODE_HELP;
-			return 0;
-		case 'V':
-			opts->mode = MODE_VERSION;
-			return 0;
-		case ':':
-			fprintf(stderr, "mmiod: %s: needs an argument\n",
-				argv[optind - 1]);
-			return -1;
-		default:
-			fprintf(stderr,
-				"mmiod: %s: unknown option (see mmiod --help)\n",
-				argv[optind - 1]);
-			return -1;
-		}
+static const struct option longopts[] = {
+	{"config", required_argument, NULL, 'c'},
+	{"check-config", required_argument, NULL, OPT_CHECK_CONFIG},
+	{"sim", required_argument, NULL, OPT_SIM},
+	{"stats", no_argument, NULL, OPT_STATS},
+	{"sim-guest", required_argument, NULL, OPT_SIM_GUEST},
+	{"sim-attach", required_argument, NULL, OPT_SIM_ATTACH},
+	{"state-dir", required_argument, NULL, OPT_STATE_DIR},
+	{"wait", no_argument, NULL, 'w'},
+	{"no-seccomp", no_argument, NULL, OPT_NO_SECCOMP},
+	{"log-level", required_argument, NULL, 'l'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+/* The options that choose a mode; false if c is not one of them. */
+static bool set_mode(int c, struct mmiod_options *opts)
+{
+	switch (c) {
+	case OPT_CHECK_CONFIG:
+		opts->mode = MODE_CHECK_CONFIG;
+		opts->config_path = optarg;
+		return true;
+	case OPT_SIM:
+		opts->mode = MODE_SIM;
+		opts->script_path = optarg;
+		return true;
+	case OPT_STATS:
+		opts->mode = MODE_STATS;
+		return true;
+	case OPT_SIM_GUEST:
+	case OPT_SIM_ATTACH:
+		opts->mode =
+			c == OPT_SIM_GUEST ? MODE_SIM_GUEST : MODE_SIM_ATTACH;
+		opts->socket_path = optarg;
+		return true;
+	case 'h':
+		opts->mode = MODE_HELP;
+		return true;
+	case 'V':
+		opts->mode = MODE_VERSION;
+		return true;
 	}
-	if (opts->mode == MODE_CHECK_CONFIG) {
-		if (optind != argc) {
-			fprintf(stderr,
-				"mmiod: --check-config takes no GUEST ('%s' given)\n",
-				argv[optind]);
-			return -1;
-		}
+	return false;
+}
+
+/* One option that getopt returned: 0, or -1 after a message. */
+static int set_option(int c, char **argv, struct mmiod_options *opts)
+{
+	switch (c) {
+	case 'c':
+		opts->config_path = optarg;
 		return 0;
+	case 'w':
+		opts->wait = true;
+		return 0;
+	case OPT_NO_SECCOMP:
+		opts->seccomp = false;
+		return 0;
+	case OPT_STATE_DIR:
+		opts->state_dir = optarg;
+		return 0;
+	case 'l':
+		opts->log_level = log_level_parse(optarg);
+		if (opts->log_level >= 0)
+			return 0;
+		fprintf(stderr,
+			"mmiod: --log-level: '%s' is not a level (valid: error, warn, info, debug)\n",
+			optarg);
+		return -1;
+	case ':':
+		fprintf(stderr, "mmiod: %s: needs an argument\n",
+			argv[optind - 1]);
+		return -1;
 	}
+	if (set_mode(c, opts))
+		return 0;
+	fprintf(stderr, "mmiod: %s: unknown option (see mmiod --help)\n",
+		argv[optind - 1]);
+	return -1;
+}
+
+/* The one operand after the options: GUEST, SCRIPT or CONFIG by mode. */
+static int take_operand(int argc, char **argv, struct mmiod_options *opts)
+{
 	if (optind + 1 != argc) {
 		const char *what =
 			opts->mode == MODE_SERVE || opts->mode == MODE_STATS
@@ -167,5 +165,32 @@ int options_parse(int argc, char **argv, struct mmiod_options *opts)
 		return 0;
 	}
 	opts->guest = argv[optind];
+	return 0;
+}
+
+int options_parse(int argc, char **argv, struct mmiod_options *opts)
+{
+	int c;
+
+	*opts = (struct mmiod_options){.mode = MODE_SERVE,
+				       .log_level = -1,
+				       .seccomp = true};
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":c:l:whV", longopts, NULL)) !=
+	       -1) {
+		if (set_option(c, argv, opts))
+			return -1;
+		if (opts->mode == MODE_HELP || opts->mode == MODE_VERSION)
+			return 0;
+	}
+	if (opts->mode != MODE_CHECK_CONFIG)
+		return take_operand(argc, argv, opts);
+	if (optind != argc) {
+		fprintf(stderr,
+			"mmiod: --check-config takes no GUEST ('%s' given)\n",
+			argv[optind]);
+		return -1;
+	}
 	return 0;
 }

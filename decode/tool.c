@@ -51,8 +51,10 @@ static void usage(FILE *out)
 {
 	fputs("Usage: mmiod-decode [--mode 16|32|64] [--reg NAME=VALUE]... "
 	      "[--read-value V] HEXBYTES\n"
-	      "Decode the x86 instruction HEXBYTES (e.g. \"89 08\" or 8908) "
-	      "and print its\nmemory access as JSON; with --read-value, "
+	      "       mmiod-decode --help | --version\n"
+	      "Decode the x86 instruction HEXBYTES (e.g. \"89 08\", "
+	      "\"0x89 0x08\" or 8908) and\nprint its "
+	      "memory access as JSON; with --read-value, "
 	      "also the registers after it\nwhen the memory read returns V. "
 	      "Registers not given are 0.\n",
 	      out);
@@ -66,21 +68,43 @@ static int usage_error(const char *fmt, const char *arg)
 	return 2;
 }
 
+static int hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Groups of hex digit pairs separated by spaces, ':' or ','; a group may
+ * start with 0x, so "0x89 0x08", "89 08" and "0x8908" are the same two
+ * bytes. Anything else (a sign, an odd digit) is an error. */
 static int parse_hex(const char *text, uint8_t *bytes, size_t *len)
 {
-	*len = 0;
-	for (const char *p = text; *p;) {
-		unsigned v;
+	const char *p = text;
 
+	*len = 0;
+	while (*p) {
 		if (*p == ' ' || *p == ':' || *p == ',') {
 			p++;
 			continue;
 		}
-		if (*len == DECODE_MAX_INSN || sscanf(p, "%2x", &v) != 1 ||
-		    !p[1] || p[1] == ' ')
+		if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+			p += 2;
+		if (hex_digit(*p) < 0)
 			return -1;
-		bytes[(*len)++] = (uint8_t)v;
-		p += 2;
+		while (hex_digit(*p) >= 0) {
+			if (hex_digit(p[1]) < 0 || *len == DECODE_MAX_INSN)
+				return -1;
+			bytes[(*len)++] = (uint8_t)(hex_digit(p[0]) << 4 |
+						    hex_digit(p[1]));
+			p += 2;
+		}
+		if (*p && *p != ' ' && *p != ':' && *p != ',')
+			return -1;
 	}
 	return *len ? 0 : -1;
 }
@@ -145,74 +169,106 @@ static uint64_t rep_count(const struct decoded *dc, const struct regs *regs)
 	return regs->r[REG_RCX] & access_mask(dc->addr_size);
 }
 
-int main(int argc, char **argv)
+struct tool_options {
+	enum cpu_mode mode;
+	struct regs regs;
+	bool have_read_value;
+	uint64_t read_value;
+};
+
+static int set_reg(struct tool_options *o, char *arg)
+{
+	char *eq = strchr(arg, '=');
+	uint64_t v;
+	int r;
+
+	if (!eq)
+		return usage_error("--reg: '%s' is not NAME=VALUE", arg);
+	*eq = '\0';
+	r = reg_by_name(arg);
+	if (r < 0)
+		return usage_error("--reg: unknown register '%s' (valid: "
+				   "rax..r15, rip, rflags)",
+				   arg);
+	if (parse_u64(eq + 1, &v))
+		return usage_error("--reg: '%s' is not a number", eq + 1);
+	o->regs.r[r] = v;
+	return 0;
+}
+
+/* One option that getopt returned: 0, 1 (done: help or version
+ * printed), or the exit status 2 after one message. getopt's own
+ * messages are off, so that a bad option gets only ours. */
+static int set_option(int c, char **argv, struct tool_options *o)
+{
+	switch (c) {
+	case 'm':
+		if (strcmp(optarg, "16") && strcmp(optarg, "32") &&
+		    strcmp(optarg, "64"))
+			return usage_error("--mode: '%s' is not 16, 32 or 64",
+					   optarg);
+		o->mode = (enum cpu_mode)atoi(optarg);
+		return 0;
+	case 'r':
+		return set_reg(o, optarg);
+	case 'v':
+		if (parse_u64(optarg, &o->read_value))
+			return usage_error("--read-value: '%s' is not a number",
+					   optarg);
+		o->have_read_value = true;
+		return 0;
+	case 'h':
+		usage(stdout);
+		return 1;
+	case 'V':
+		printf("mmiod-decode %s\n", PACKAGE_VERSION);
+		return 1;
+	case ':':
+		return usage_error("%s: needs an argument", argv[optind - 1]);
+	}
+	return usage_error("%s: unknown option", argv[optind - 1]);
+}
+
+/* 0 with the options in o and optind at HEXBYTES, 1 when help or the
+ * version was printed, or 2 after a message. */
+static int parse_options(int argc, char **argv, struct tool_options *o)
 {
 	static const struct option longopts[] = {
 		{"mode", required_argument, NULL, 'm'},
 		{"reg", required_argument, NULL, 'r'},
 		{"read-value", required_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
+	int c, rc;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":m:r:v:hV", longopts, NULL)) !=
+	       -1) {
+		rc = set_option(c, argv, o);
+		if (rc)
+			return rc;
+	}
+	if (optind + 1 != argc)
+		return usage_error("%s", "give exactly one HEXBYTES argument");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct tool_options o = {.mode = CPU_MODE_64};
 	struct capture cap = {0};
-	bool have_read_value = false;
-	enum cpu_mode mode = CPU_MODE_64;
-	struct regs regs = {{0}};
 	const struct reg_operand *dst;
 	struct decoder *d;
 	struct decoded dc;
 	struct fault f = {0};
 	char err[256];
-	int c;
+	int rc = parse_options(argc, argv, &o);
 
-	while ((c = getopt_long(argc, argv, "m:r:v:h", longopts, NULL)) != -1) {
-		uint64_t v;
-		char *eq;
-		int r;
-
-		switch (c) {
-		case 'm':
-			if (strcmp(optarg, "16") && strcmp(optarg, "32") &&
-			    strcmp(optarg, "64"))
-				return usage_error(
-					"--mode: '%s' is not 16, 32 or 64",
-					optarg);
-			mode = (enum cpu_mode)atoi(optarg);
-			break;
-		case 'r':
-			eq = strchr(optarg, '=');
-			if (!eq)
-				return usage_error(
-					"--reg: '%s' is not NAME=VALUE",
-					optarg);
-			*eq = '\0';
-			r = reg_by_name(optarg);
-			if (r < 0)
-				return usage_error(
-					"--reg: unknown register '%s' (valid: "
-					"rax..r15, rip, rflags)",
-					optarg);
-			if (parse_u64(eq + 1, &v))
-				return usage_error(
-					"--reg: '%s' is not a number", eq + 1);
-			regs.r[r] = v;
-			break;
-		case 'v':
-			if (parse_u64(optarg, &cap.read_value))
-				return usage_error(
-					"--read-value: '%s' is not a number",
-					optarg);
-			have_read_value = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			return usage_error("%s", "unknown option");
-		}
-	}
-	if (optind + 1 != argc)
-		return usage_error("%s", "give exactly one HEXBYTES argument");
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	cap.read_value = o.read_value;
 	if (parse_hex(argv[optind], f.insn, &f.insn_len))
 		return usage_error("'%s' is not hex bytes (at most 15)",
 				   argv[optind]);
@@ -221,7 +277,7 @@ int main(int argc, char **argv)
 		fputs("mmiod-decode: cannot initialise Capstone\n", stderr);
 		return 1;
 	}
-	if (decode_insn(d, mode, f.insn, f.insn_len, &dc, err, sizeof(err))) {
+	if (decode_insn(d, o.mode, f.insn, f.insn_len, &dc, err, sizeof(err))) {
 		fprintf(stderr, "mmiod-decode: %s\n", err);
 		decoder_destroy(d);
 		return 2;
@@ -230,24 +286,24 @@ int main(int argc, char **argv)
 	printf("{\"mnemonic\":\"%s\",\"length\":%u,\"access\":\"%s\","
 	       "\"size\":%u,\"count\":%" PRIu64,
 	       dc.mnemonic, dc.length, access_of(&dc), dc.size,
-	       rep_count(&dc, &regs));
+	       rep_count(&dc, &o.regs));
 	if (dc.kind == KIND_WRITE)
 		printf(",\"value\":\"0x%" PRIx64 "\"",
-		       written_value(&dc, &regs));
+		       written_value(&dc, &o.regs));
 	else if (dc.kind == KIND_STRING && dc.string == STRING_STOS)
 		printf(",\"value\":\"0x%" PRIx64 "\"",
-		       regs.r[REG_RAX] & access_mask(dc.size));
+		       o.regs.r[REG_RAX] & access_mask(dc.size));
 	if (dst->reg >= 0)
 		printf(",\"register\":\"%s\"", reg_operand_name(dst));
 	printf(",\"extend\":\"%s\"", dc.extend == EXTEND_ZERO	? "zero"
 				     : dc.extend == EXTEND_SIGN ? "sign"
 								: "none");
-	if (have_read_value) {
-		f.mode = mode;
+	if (o.have_read_value) {
+		f.mode = o.mode;
 		f.dir = fault_dir(&dc);
 		/* The address the instruction touches: a consistent fault. */
-		f.gpa = decode_effective_address(&dc, &regs);
-		if (emulate_fault(d, &f, &regs, &capture_ops, &cap, err,
+		f.gpa = decode_effective_address(&dc, &o.regs);
+		if (emulate_fault(d, &f, &o.regs, &capture_ops, &cap, err,
 				  sizeof(err))) {
 			printf("}\n");
 			fprintf(stderr, "mmiod-decode: %s\n", err);
@@ -259,7 +315,7 @@ int main(int argc, char **argv)
 		printf(",\"regs\":{");
 		for (int r = 0; r < REG_COUNT; r++)
 			printf("%s\"%s\":\"0x%" PRIx64 "\"", r ? "," : "",
-			       reg_name((enum reg)r), regs.r[r]);
+			       reg_name((enum reg)r), o.regs.r[r]);
 		printf("}");
 	}
 	printf("}\n");

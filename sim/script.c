@@ -10,6 +10,7 @@
 
 #include "common/array.h"
 #include "common/parse.h"
+#include "common/textfile.h"
 
 enum op {
 	OP_WRITE,
@@ -69,6 +70,8 @@ static const struct {
 /* A rep-read is staged in guest RAM at this address. */
 #define REP_READ_GPA 0x10000
 #define MAX_REP_COUNT 4096
+/* A buffered ioreq slot has 20 bits for the address. */
+#define BUFFERED_ADDR_MAX 0xfffff
 
 struct parser {
 	const char *path;
@@ -126,6 +129,23 @@ static int split(char *line, char **words)
 		words[n++] = w;
 	}
 	return n;
+}
+
+/* A VALUE that SIZE bytes cannot hold would be cut by the access (or
+ * could never be read back): refuse it. */
+static int check_value_fits(struct parser *p, const struct command *c)
+{
+	uint64_t max = c->size == 8 ? UINT64_MAX : (1ull << (8 * c->size)) - 1;
+	bool has_value = c->op == OP_WRITE || c->op == OP_PIO_WRITE ||
+			 c->op == OP_BUFFERED_WRITE || c->op == OP_REP_WRITE ||
+			 c->expect;
+
+	if (!has_value || c->value <= max)
+		return 0;
+	return fail(p,
+		    "VALUE 0x%" PRIx64 " does not fit in SIZE %" PRIu32
+		    " (at most 0x%" PRIx64 ")",
+		    c->value, c->size, max);
 }
 
 /* Parses the words after the command name into c. */
@@ -186,7 +206,12 @@ static int parse_args(struct parser *p, struct command *c, char **w, int n,
 	if ((c->op == OP_PIO_READ || c->op == OP_PIO_WRITE) &&
 	    c->addr > 0xffff)
 		return fail(p, "PORT %s is beyond 0xffff", w[0]);
-	return 0;
+	if (c->op == OP_BUFFERED_WRITE && c->addr > BUFFERED_ADDR_MAX)
+		return fail(p,
+			    "ADDR 0x%" PRIx64 " is beyond 0x%x (the buffered "
+			    "ring carries 20-bit addresses)",
+			    c->addr, BUFFERED_ADDR_MAX);
+	return check_value_fits(p, c);
 usage:
 	return fail(p, "usage: %s", usage);
 }
@@ -218,13 +243,13 @@ static char *puts_text(const char *line)
 	return out;
 }
 
-static int parse_line(struct parser *p, struct script *s, char *text)
+/* text is one line, NUL-terminated; raw is the same line, untouched, for
+ * puts (split() cuts text into words). */
+static int parse_line(struct parser *p, struct script *s, char *text,
+		      const char *raw)
 {
-	char *w[MAX_WORDS], raw[1024];
-	int n;
-
-	snprintf(raw, sizeof(raw), "%s", text);
-	n = split(text, w);
+	char *w[MAX_WORDS];
+	int n = split(text, w);
 	struct command c = { .line = p->line };
 	size_t g;
 
@@ -272,36 +297,57 @@ static int parse_line(struct parser *p, struct script *s, char *text)
 	return 0;
 }
 
+/* Parses each line of data (len bytes, NUL-terminated). A NUL byte inside
+ * would end a line early and cut a puts text: refuse it. */
+static int parse_text(struct parser *p, struct script *s, char *data,
+		      size_t len)
+{
+	char *line = data, *end = data + len, *raw = NULL;
+
+	while (line < end) {
+		char *nl = memchr(line, '\n', (size_t)(end - line));
+		int rc;
+
+		p->line++;
+		if (nl)
+			*nl = '\0';
+		if (strlen(line) != (size_t)((nl ? nl : end) - line))
+			return fail(p, "contains a NUL byte: not a text file");
+		raw = strdup(line);
+		if (!raw)
+			return fail(p, "out of memory");
+		rc = parse_line(p, s, line, raw);
+		free(raw);
+		if (rc)
+			return -1;
+		line = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
 struct script *script_load(const char *path, char *err, size_t errlen)
 {
 	struct parser p = { path, 0, err, errlen };
 	struct script *s = calloc(1, sizeof(*s));
-	char *line = NULL;
-	size_t cap = 0;
-	FILE *f;
+	char why[128], *data;
+	size_t len;
 
 	if (!s) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
-	f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot open: %s", path,
-			 strerror(errno));
+	data = textfile_read(path, &len, why, sizeof(why));
+	if (!data) {
+		snprintf(err, errlen, "%s: %s", path, why);
 		free(s);
 		return NULL;
 	}
-	while (getline(&line, &cap, f) >= 0) {
-		p.line++;
-		if (parse_line(&p, s, line)) {
-			free(line);
-			fclose(f);
-			script_free(s);
-			return NULL;
-		}
+	if (parse_text(&p, s, data, len)) {
+		free(data);
+		script_free(s);
+		return NULL;
 	}
-	free(line);
-	fclose(f);
+	free(data);
 	if (!s->nr_vcpus)
 		s->nr_vcpus = 1;
 	s->path = strdup(path);

@@ -14,7 +14,10 @@
  *   sleep MS
  *   destroy                          the domain dies; the script ends
  *   # comment
- * Numbers are decimal or 0x hex; SIZE is 1, 2, 4 or 8.
+ * Numbers are decimal or 0x hex; SIZE is 1, 2, 4 or 8 and a VALUE must
+ * fit in SIZE bytes; buffered-write ADDRs are at most 0xfffff (20 bits in
+ * the ring). Lines may be of any length; the script is a regular text
+ * file (no NUL byte) of at most 1 MiB.
  */
 #ifndef MMIOD_SIM_SCRIPT_H
 #define MMIOD_SIM_SCRIPT_H

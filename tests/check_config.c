@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config/config.h"
 #include "testutil.h"
@@ -266,6 +268,14 @@ START_TEST(syntax_error_comes_with_the_line)
 }
 END_TEST
 
+START_TEST(syntax_error_at_a_newline_names_its_own_line)
+{
+	/* libxlutil itself says line 1 here (and line 0 on line 1). */
+	expect_error("domain = \"x\"\nuser\n= \"y\"\n",
+		     (const char *[]){"guest.cfg:2: ", "syntax error", NULL});
+}
+END_TEST
+
 START_TEST(bad_boolean_lists_valid_values)
 {
 	expect_error("unpause = \"maybe\"\n",
@@ -326,6 +336,99 @@ START_TEST(missing_file_is_an_error)
 }
 END_TEST
 
+START_TEST(dotted_key_is_an_unknown_key_on_its_line)
+{
+	/* libxlutil's identifiers may contain dots; the scanner used to stop
+	 * there and check no key after it (issue 15 #11). */
+	expect_error("mmio = [ \"base=0x1000,size=4K,type=ram\" ]\n"
+		     "log_level.x = 1\n"
+		     "mmio = [ \"base=0x2000,size=4K,type=ram\" ]\n"
+		     "usr = \"mmiod\"\n",
+		     (const char *[]){":2:", "unknown key 'log_level.x'",
+				      "did you mean 'log_level'", NULL});
+}
+END_TEST
+
+START_TEST(plus_equals_appends_to_a_list_with_each_item_line)
+{
+	struct mmiod_config *cfg = load_text(
+		"mmio = [ \"base=0x1000,size=4K,type=ram\" ]\n"
+		"# more regions\n"
+		"mmio += [\n"
+		"  \"base=0x2000,size=4K,type=ram\",\n"
+		"  \"base=0x3000,size=4K,type=ram\" ]\n"
+		"pio += [ \"base=0x10,size=1,type=ram\" ]; mmio += []\n");
+
+	ck_assert_msg(cfg != NULL, "%s", err);
+	ck_assert_uint_eq(cfg->nregions, 4);
+	ck_assert_uint_eq(cfg->regions[0].base, 0x1000);
+	ck_assert_int_eq(cfg->regions[0].line, 1);
+	ck_assert_uint_eq(cfg->regions[1].base, 0x2000);
+	ck_assert_int_eq(cfg->regions[1].line, 4);
+	ck_assert_uint_eq(cfg->regions[2].base, 0x3000);
+	ck_assert_int_eq(cfg->regions[2].line, 5);
+	ck_assert_int_eq(cfg->regions[3].space, IO_SPACE_PIO);
+	ck_assert_int_eq(cfg->regions[3].line, 6);
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(appended_item_errors_name_the_combined_index_and_line)
+{
+	expect_error(
+		"mmio = [ \"base=0x1000,size=4K,type=ram\" ]\n"
+		"mmio += [ \"base=0x2000,size=4K,type=ram\",\n"
+		"          \"base=0x1800,size=4K,type=ram\" ]\n",
+		(const char *[]){":3:", "mmio[2]", "overlaps", "line 1", NULL});
+}
+END_TEST
+
+START_TEST(plus_equals_on_a_single_value_key_is_an_error)
+{
+	expect_error("domain = \"a\"\ndomain += \"b\"\n",
+		     (const char *[]){":2:", "domain", "+=", "mmio", NULL});
+}
+END_TEST
+
+START_TEST(assignment_after_plus_equals_is_given_twice)
+{
+	expect_error("mmio = []\nmmio += []\nmmio = []\n",
+		     (const char *[]){":3:", "mmio", "twice", "line 1", NULL});
+}
+END_TEST
+
+START_TEST(device_is_refused_as_not_a_regular_file)
+{
+	ck_assert_ptr_null(config_load("/dev/null", types, err, sizeof(err)));
+	ck_assert_str_eq(err, "/dev/null: not a regular file");
+}
+END_TEST
+
+START_TEST(fifo_is_refused_without_waiting_for_a_writer)
+{
+	const char *path = temp_path("fifo.cfg");
+
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_ptr_null(config_load(path, types, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "fifo.cfg: not a regular file"));
+	unlink(path);
+}
+END_TEST
+
+START_TEST(file_over_1_mib_is_refused)
+{
+	FILE *f = fopen(temp_path("big.cfg"), "w");
+
+	ck_assert_ptr_nonnull(f);
+	for (int i = 0; i < 1024 * 1024 / 16 + 1; i++)
+		fputs("# fifteen chars\n", f);
+	fclose(f);
+	ck_assert_ptr_null(
+		config_load(temp_path("big.cfg"), types, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "big.cfg: larger than 1 MiB"));
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -339,6 +442,8 @@ static Suite *config_suite(void)
 		       region_ending_at_the_top_of_the_address_space_is_valid);
 	tcase_add_test(valid, mmio_and_pio_spaces_do_not_overlap_each_other);
 	tcase_add_test(valid, pio_range_ending_at_0xffff_is_valid);
+	tcase_add_test(valid,
+		       plus_equals_appends_to_a_list_with_each_item_line);
 	suite_add_tcase(s, valid);
 
 	tcase_add_test(errors, unknown_key_suggests_the_nearest);
@@ -358,13 +463,22 @@ static Suite *config_suite(void)
 	tcase_add_test(errors, missing_entry_key_is_named);
 	tcase_add_test(errors, entry_without_equals_is_an_error);
 	tcase_add_test(errors, syntax_error_comes_with_the_line);
+	tcase_add_test(errors, syntax_error_at_a_newline_names_its_own_line);
 	tcase_add_test(errors, bad_boolean_lists_valid_values);
 	tcase_add_test(errors, bad_log_level_lists_valid_levels);
 	tcase_add_test(errors, workers_out_of_range_is_an_error);
 	tcase_add_test(errors, list_where_a_value_belongs_is_an_error);
 	tcase_add_test(errors, value_where_a_list_belongs_is_an_error);
 	tcase_add_test(errors, missing_file_is_an_error);
+	tcase_add_test(errors, device_is_refused_as_not_a_regular_file);
+	tcase_add_test(errors, fifo_is_refused_without_waiting_for_a_writer);
+	tcase_add_test(errors, file_over_1_mib_is_refused);
 	tcase_add_test(errors, nul_byte_is_refused_before_libxlutil_sees_it);
+	tcase_add_test(errors, dotted_key_is_an_unknown_key_on_its_line);
+	tcase_add_test(errors,
+		       appended_item_errors_name_the_combined_index_and_line);
+	tcase_add_test(errors, plus_equals_on_a_single_value_key_is_an_error);
+	tcase_add_test(errors, assignment_after_plus_equals_is_given_twice);
 	suite_add_tcase(s, errors);
 	return s;
 }

@@ -7,14 +7,27 @@ mmiod=${top_builddir:-.}/mmiod
 
 expect "help lists the options" 0 'check-config' -- "$mmiod" --help
 expect "version prints the version" 0 '^mmiod [0-9]+\.[0-9]+' -- "$mmiod" --version
+# vm1.cfg runs as user mmiod, which the package creates; where it does
+# not exist --check-config rightly refuses it, so check a copy as root.
+example=$srcdir/examples/vm1.cfg
+if ! getent passwd mmiod >/dev/null; then
+	example=$(mktemp /tmp/mmiod-vm1-XXXXXX.cfg)
+	trap 'rm -f "$example"' EXIT
+	sed 's/^user = "mmiod"/user = "root"/' "$srcdir/examples/vm1.cfg" > "$example"
+fi
 expect "example config is valid" 0 'pio +0x0000000000000510 0x0000000000000513 0x4 +trace' \
-	-- "$mmiod" --check-config "$srcdir/examples/vm1.cfg"
+	-- "$mmiod" --check-config "$example"
 expect "overlap names file, line and both regions" 2 \
 	'overlap.cfg:4: mmio\[1\].*overlaps the ram region 0xfe000000-0xfe000fff on line 3' \
 	-- "$mmiod" --check-config "$srcdir/tests/configs/overlap.cfg"
 expect "unknown device key names file, line, key and valid keys" 2 \
 	'bad-device-key.cfg:3: trace region at 0xfe000000: colour: unknown key.*valid: .*read_value' \
 	-- "$mmiod" --check-config "$srcdir/tests/configs/bad-device-key.cfg"
+expect "check-config: a user that does not exist, with file:line" 2 \
+	"bad-user.cfg:2: user: no user 'no-such-user-mmiod' on this machine" \
+	-- "$mmiod" --check-config "$srcdir/tests/configs/bad-user.cfg"
+expect "help says that check-config runs plugins' code" 0 \
+	'loads plugins' -- "$mmiod" --help
 expect "missing config file" 2 'nonexistent.cfg: cannot open' \
 	-- "$mmiod" --check-config /nonexistent.cfg
 expect "unknown option" 2 '--frobnicate: unknown option' -- "$mmiod" --frobnicate
@@ -38,4 +51,34 @@ expect "mmiod-decode: unsupported instruction, exit 2" 2 \
 expect "mmiod-decode: bad mode, exit 2" 2 "--mode: '8' is not 16, 32 or 64" \
 	-- "$decode" --mode 8 "89 08"
 expect "mmiod-decode: not hex, exit 2" 2 "is not hex bytes" -- "$decode" "zz"
+expect "mmiod-decode: 0x-prefixed bytes are the same bytes" 0 \
+	'^\{"mnemonic":"mov","length":2,"access":"write","size":4' \
+	-- "$decode" "0x89 0x08"
+expect "mmiod-decode: one 0x group is its bytes in order" 0 \
+	'^\{"mnemonic":"mov","length":2,"access":"write","size":4' \
+	-- "$decode" "0x8908"
+expect "mmiod-decode: a sign is not hex" 2 "'\+890' is not hex bytes" \
+	-- "$decode" "+890"
+expect "mmiod-decode: an odd digit count is refused" 2 \
+	"'0x1 89' is not hex bytes" -- "$decode" "0x1 89"
+expect "mmiod-decode: --version" 0 '^mmiod-decode [0-9]+\.[0-9]+' \
+	-- "$decode" --version
+# One message per bad option: getopt's own and ours would be two lines.
+one_line() {
+	name=$1 pattern=$2
+	shift 2
+	out=$("$@" 2>&1)
+	status=$?
+	if [ "$status" -ne 2 ] || [ "$(printf '%s\n' "$out" | wc -l)" -ne 1 ] ||
+		! printf '%s\n' "$out" | grep -Eq -- "$pattern"; then
+		fail "$name: exit status $status, output: $out"
+	else
+		pass "$name"
+	fi
+}
+one_line "mmiod-decode: an unknown option, one message" \
+	'^mmiod-decode: --frobnicate: unknown option' \
+	"$decode" --frobnicate "89 08"
+one_line "mmiod-decode: a missing argument, one message" \
+	'^mmiod-decode: --mode: needs an argument' "$decode" --mode
 finish

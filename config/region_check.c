@@ -1,0 +1,83 @@
+/* region_check.c - a region's size, end, ports and device type, and no
+ * two regions of one space overlapping. */
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loader.h"
+#include "regions/regions.h"
+
+#define PIO_SPACE_END 0x10000
+
+int check_entry(struct loader *ld, const struct config_region *r,
+		const char *name)
+{
+	const char *const *t;
+
+	if (r->size == 0)
+		return fail(ld, r->line, "%s size: must be greater than 0",
+			    name);
+	if (r->size - 1 > UINT64_MAX - r->base)
+		return fail(ld, r->line,
+			    "%s: base 0x%" PRIx64 " + size 0x%" PRIx64
+			    " wraps past the end of the address space",
+			    name, r->base, r->size);
+	if (r->space == IO_SPACE_PIO &&
+	    (r->base >= PIO_SPACE_END || r->size > PIO_SPACE_END - r->base))
+		return fail(ld, r->line,
+			    "%s: ports 0x%" PRIx64 "+0x%" PRIx64
+			    " go beyond 0xffff (port I/O has 65536 ports)",
+			    name, r->base, r->size);
+	for (t = ld->types; *t; t++)
+		if (strcmp(*t, r->type) == 0)
+			return 0;
+	return fail_unknown(ld, r->line, "device type", r->type, ld->types);
+}
+
+/* Adds regions[first .. first + n) of one list to set in one batch (n
+ * single adds would copy the set n times); an overlap is reported on the
+ * later of the two lines. */
+int add_to_set(struct loader *ld, const char *key, struct region_set *set,
+	       size_t first, size_t n)
+{
+	const struct config_region *regions = ld->cfg->regions, *r, *other;
+	struct region *items = calloc(n ? n : 1, sizeof(*items));
+	struct region conflict;
+	enum region_error err;
+	size_t bad;
+
+	if (!items)
+		return fail(ld, 0, "out of memory");
+	/* The set holds indices, not pointers: cfg->regions moves. */
+	for (size_t i = 0; i < n; i++)
+		items[i] = (struct region){
+			regions[first + i].base,
+			regions[first + i].base + (regions[first + i].size - 1),
+			(void *)(uintptr_t)(first + i + 1)};
+	err = regions_add_batch(set, items, n, &bad, &conflict);
+	free(items);
+	regions_reclaim(set);
+	if (err == REGION_OK)
+		return 0;
+	if (err == REGION_NOMEM)
+		return fail(ld, 0, "out of memory");
+	r = &regions[first + bad];
+	if (err != REGION_OVERLAP)
+		return fail(ld, r->line, "%s[%zu]: %s", key, bad,
+			    region_strerror(err));
+	other = &regions[(uintptr_t)conflict.data - 1];
+	if (other->line > r->line) {
+		const struct config_region *swap = r;
+
+		r = other;
+		other = swap;
+	}
+	return fail(ld, r->line,
+		    "%s[%zu]: 0x%" PRIx64 "-0x%" PRIx64
+		    " overlaps the %s region 0x%" PRIx64 "-0x%" PRIx64
+		    " on line %d",
+		    key, (size_t)(r - regions - first), r->base,
+		    r->base + (r->size - 1), other->type, other->base,
+		    other->base + (other->size - 1), other->line);
+}
