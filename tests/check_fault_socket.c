@@ -227,17 +227,60 @@ START_TEST(rep_stos_and_movs_with_data)
 }
 END_TEST
 
-START_TEST(movs_without_enough_source_data_is_an_error)
+START_TEST(movs_with_less_source_data_serves_what_it_has)
+{
+	struct mmiod_fault_request r = fault(64, 0, RAM + 0x300, 8, "f3 48 a5");
+	struct mmiod_fault_request rest = r;
+	struct mmiod_fault_request back =
+		fault(64, 1, RAM + 0x300, 8, "f3 48 a5");
+	struct mmiod_fault_reply a;
+
+	r.regs[MMIOD_RCX] = 5;
+	r.regs[MMIOD_RSI] = 0x5000;
+	r.regs[MMIOD_RDI] = RAM + 0x300;
+	r.data_count = 2;
+	r.data[0] = 0xa0;
+	r.data[1] = 0xa1;
+	a = send_fault(&r);
+	/* Two elements written, and the registers say so: a retry must not
+	 * write them twice. RIP stays, as for any unfinished REP. */
+	ck_assert_msg(a.status == MMIOD_FAULT_OK, "%s", a.error);
+	ck_assert_uint_eq(a.regs[MMIOD_RCX], 3);
+	ck_assert_uint_eq(a.regs[MMIOD_RSI], 0x5010);
+	ck_assert_uint_eq(a.regs[MMIOD_RDI], RAM + 0x310);
+	ck_assert_uint_eq(a.regs[MMIOD_RIP], 0x401000);
+
+	/* The peer re-executes with the registers it got back. */
+	memcpy(rest.regs, a.regs, sizeof(rest.regs));
+	rest.gpa = RAM + 0x310;
+	rest.data_count = 3;
+	for (int i = 0; i < 3; i++)
+		rest.data[i] = 0xa2 + (uint64_t)i;
+	a = send_fault(&rest);
+	ck_assert_msg(a.status == MMIOD_FAULT_OK, "%s", a.error);
+	ck_assert_uint_eq(a.regs[MMIOD_RCX], 0);
+	ck_assert_uint_eq(a.regs[MMIOD_RIP], 0x401003);
+
+	/* The device holds each element once, in order. */
+	back.regs[MMIOD_RCX] = 5;
+	back.regs[MMIOD_RSI] = RAM + 0x300;
+	a = send_fault(&back);
+	ck_assert_msg(a.status == MMIOD_FAULT_OK, "%s", a.error);
+	ck_assert_uint_eq(a.data_count, 5);
+	for (int i = 0; i < 5; i++)
+		ck_assert_uint_eq(a.data[i], 0xa0 + (uint64_t)i);
+}
+END_TEST
+
+START_TEST(movs_without_any_source_data_changes_nothing)
 {
 	struct mmiod_fault_request r = fault(64, 0, RAM, 8, "f3 48 a5");
 	struct mmiod_fault_reply a;
 
 	r.regs[MMIOD_RCX] = 5;
-	r.data_count = 2;
 	a = send_fault(&r);
 	ck_assert_int_eq(a.status, MMIOD_FAULT_DEVICE_ERROR);
 	ck_assert_ptr_nonnull(strstr(a.error, "out of reach"));
-	/* Registers come back untouched. */
 	ck_assert_uint_eq(a.regs[MMIOD_RCX], 5);
 	ck_assert_uint_eq(a.regs[MMIOD_RIP], 0x401000);
 }
@@ -288,7 +331,8 @@ static Suite *fault_suite(void)
 	tcase_add_test(tc, write_then_read_through_the_device);
 	tcase_add_test(tc, sign_extending_read_and_rmw);
 	tcase_add_test(tc, rep_stos_and_movs_with_data);
-	tcase_add_test(tc, movs_without_enough_source_data_is_an_error);
+	tcase_add_test(tc, movs_with_less_source_data_serves_what_it_has);
+	tcase_add_test(tc, movs_without_any_source_data_changes_nothing);
 	tcase_add_test(tc, errors_are_answered_not_fatal);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
