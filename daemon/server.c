@@ -30,7 +30,6 @@ void server_init(struct server *s)
 	s->stop_fd = -1;
 	s->host.set_irq = set_irq;
 	s->host.ctx = s;
-	fault_server_init(&s->faults);
 }
 
 static int open_region(struct server *s, const struct mmiod_config *cfg,
@@ -93,6 +92,15 @@ static int add_regions(struct server *s, const struct mmiod_config *cfg)
 
 int server_open(struct server *s, const struct mmiod_config *cfg)
 {
+	char err[256];
+
+	/* Before any device opens: a fault_socket naming the guest's ram
+	 * file must leave it alone. */
+	if (cfg->fault_socket &&
+	    fault_socket_check(cfg->fault_socket, err, sizeof(err))) {
+		log_error("%s: fault_socket: %s", cfg->path, err);
+		return -1;
+	}
 	for (unsigned sp = 0; sp < IO_SPACE_COUNT; sp++) {
 		s->sets[sp] = regions_create();
 		if (!s->sets[sp])
@@ -111,6 +119,23 @@ int server_open(struct server *s, const struct mmiod_config *cfg)
 nomem:
 	log_error("out of memory");
 	return -1;
+}
+
+/* Raw faults reach the devices through the engine's spare worker. */
+static int serve_fault(void *worker, struct mmio_access *a)
+{
+	ioreq_worker_access(worker, a);
+	return 0; /* unmatched and failing accesses read all ones, as ioreqs */
+}
+
+static int start_faults(struct server *s, const struct mmiod_config *cfg)
+{
+	struct fault_limits limits = FAULT_LIMITS_DEFAULT;
+	struct fault_sink sink = {serve_fault,
+				  ioreq_engine_fault_worker(s->engine)};
+
+	s->faults = fault_server_start(cfg->fault_socket, &limits, &sink);
+	return s->faults ? 0 : -1;
 }
 
 struct worker_arg {
@@ -166,8 +191,7 @@ int server_start(struct server *s, struct ioreq_backend *be,
 		}
 		s->nthreads = i + 1;
 	}
-	if (cfg->fault_socket &&
-	    fault_server_start(&s->faults, cfg->fault_socket, s->engine))
+	if (cfg->fault_socket && start_faults(s, cfg))
 		return -1;
 	vcpus = ioreq_engine_nr_vcpus(s->engine);
 	log_info("serving %u vCPU%s with %u worker%s", vcpus,
@@ -179,6 +203,9 @@ void server_stop(struct server *s)
 {
 	uint64_t one = 1;
 
+	/* First: its thread serves through the engine and the devices. */
+	fault_server_stop(s->faults);
+	s->faults = NULL;
 	if (s->nthreads && write(s->stop_fd, &one, sizeof(one)) != sizeof(one))
 		log_error("cannot stop the worker threads: %s",
 			  strerror(errno));
@@ -264,6 +291,19 @@ void server_print_stats(struct server *s, FILE *out)
 			"errors %llu\n",
 			io_space_name(sp), U(ss->reads), U(ss->writes),
 			U(ss->bytes), U(ss->unmatched), U(ss->errors));
+	}
+	if (s->faults) {
+		struct fault_stats fst;
+
+		fault_server_stats(s->faults, &fst);
+		fprintf(out,
+			"faults %llu bad_records %llu clients %llu "
+			"rejected %llu dropped %llu\n",
+			(unsigned long long)fst.faults,
+			(unsigned long long)fst.bad_records,
+			(unsigned long long)fst.accepted,
+			(unsigned long long)fst.rejected,
+			(unsigned long long)fst.dropped);
 	}
 	for (size_t i = 0; i < s->ntargets; i++) {
 		const struct ioreq_region_stats *rs = &s->targets[i].stats;

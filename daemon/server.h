@@ -13,7 +13,7 @@
 
 #include "config/config.h"
 #include "devices/devices.h"
-#include "fault_server.h"
+#include "fault/fault.h"
 #include "ioreq/ioreq.h"
 #include "regions/regions.h"
 
@@ -27,8 +27,8 @@ struct server {
 	struct device_host host;
 	pthread_t *threads;
 	unsigned nthreads;
-	int stop_fd; /* written to stop the worker threads */
-	struct fault_server faults;
+	int stop_fd;		     /* written to stop the worker threads */
+	struct fault_server *faults; /* NULL: no fault socket */
 };
 
 void server_init(struct server *s);

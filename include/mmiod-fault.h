@@ -23,6 +23,11 @@
  * data[] elements than RCX does those it has and answers OK with RCX,
  * RSI and RDI advanced past them and RIP on the instruction, like any
  * REP that stops early: re-executing it never repeats a device write.
+ *
+ * Flow control: a client may send several requests before it reads their
+ * replies, but once a few replies wait unread mmiod reads nothing more
+ * from it until it takes them; a client that neither sends nor reads for
+ * a while (30 s in mmiod) is disconnected.
  */
 #ifndef MMIOD_FAULT_H
 #define MMIOD_FAULT_H

@@ -2,7 +2,12 @@
  * runs mmiod --sim with a fault_socket and a ram region, sends faults over
  * the socket and checks every answer. */
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +16,7 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mmiod-fault.h"
@@ -20,6 +26,7 @@
 
 static pid_t daemon_pid;
 static int sock = -1;
+static char sock_path[108];
 
 static int notify_socket(const char *path)
 {
@@ -45,16 +52,41 @@ static void expect_ready(int fd)
 	close(fd);
 }
 
-static void start_daemon(void)
+/* Connects to the daemon's socket, retrying while it comes up; -1 if it
+ * never does. */
+static int connect_to(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct timeval ten_s = {10, 0};
+
+	strcpy(sa.sun_path, path);
+	for (int i = 0; i < 100; i++) {
+		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			/* A reply that never comes fails the test, not
+			 * the timeout of the whole suite. */
+			setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &ten_s,
+				   sizeof(ten_s));
+			return fd;
+		}
+		close(fd);
+		usleep(50000);
+	}
+	return -1;
+}
+
+/* Starts mmiod --sim serving a ram region and a fault socket at path,
+ * with umask mask; waits for READY=1 if ready. */
+static pid_t spawn_daemon(const char *path, mode_t mask, bool ready)
 {
 	const char *builddir = getenv("top_builddir");
-	char mmiod[512], cfg_text[512], path[108], cfg[256], script[256];
+	char mmiod[512], cfg_text[512], cfg[256], script[256];
 	char notify_path[108];
 	int notify;
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	pid_t pid;
 
 	/* temp_path() reuses one buffer: keep copies. */
-	snprintf(path, sizeof(path), "%s", temp_path("faults.sock"));
 	snprintf(notify_path, sizeof(notify_path), "%s", temp_path("notify"));
 	snprintf(mmiod, sizeof(mmiod), "%s/mmiod", builddir ? builddir : ".");
 	snprintf(cfg_text, sizeof(cfg_text),
@@ -65,38 +97,60 @@ static void start_daemon(void)
 		 write_temp_file("faults.cfg", cfg_text));
 	snprintf(script, sizeof(script), "%s",
 		 write_temp_file("idle.sim", "vcpus 1\nsleep 20000\n"));
-	unlink(path);
 	notify = notify_socket(notify_path);
-	daemon_pid = fork();
-	ck_assert_int_ge(daemon_pid, 0);
-	if (daemon_pid == 0) {
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		umask(mask);
 		setenv("NOTIFY_SOCKET", notify_path, 1);
 		execl(mmiod, mmiod, "--sim", script, cfg, (char *)NULL);
 		_exit(127);
 	}
 	/* READY=1 comes after the seccomp filter is in place: this proves
 	 * the filter lets sd_notify through. */
-	expect_ready(notify);
-	strcpy(sa.sun_path, path);
-	for (int i = 0; i < 100; i++) {
-		sock = socket(AF_UNIX, SOCK_STREAM, 0);
-		if (connect(sock, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-			return;
-		close(sock);
-		sock = -1;
-		usleep(50000);
+	if (ready)
+		expect_ready(notify);
+	else
+		close(notify);
+	return pid;
+}
+
+/* The daemon's exit status, waiting at most ms; a daemon still running
+ * then is killed and the test fails. */
+static int wait_exit(pid_t pid, int ms)
+{
+	int status;
+
+	for (int waited = 0; waited < ms; waited += 10) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return status;
+		usleep(10000);
 	}
-	ck_abort_msg("mmiod never opened %s", path);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	ck_abort_msg("mmiod did not exit within %d ms", ms);
+	return -1;
+}
+
+static void start_daemon(void)
+{
+	snprintf(sock_path, sizeof(sock_path), "%s", temp_path("faults.sock"));
+	unlink(sock_path);
+	daemon_pid = spawn_daemon(sock_path, 022, true);
+	sock = connect_to(sock_path);
+	ck_assert_msg(sock >= 0, "mmiod never opened %s", sock_path);
 }
 
 static void stop_daemon(void)
 {
-	int status;
-
 	if (sock >= 0)
 		close(sock);
+	sock = -1;
+	if (daemon_pid <= 0)
+		return; /* the test stopped it already */
 	kill(daemon_pid, SIGTERM);
-	waitpid(daemon_pid, &status, 0);
+	wait_exit(daemon_pid, 10000);
+	daemon_pid = -1;
 }
 
 static struct mmiod_fault_request fault(int mode, int dir, uint64_t gpa,
@@ -126,19 +180,30 @@ static struct mmiod_fault_request fault(int mode, int dir, uint64_t gpa,
 	return r;
 }
 
+/* Sends r on fd and reads its reply; 0, or -1 if the socket failed. */
+static int exchange(int fd, const struct mmiod_fault_request *r,
+		    struct mmiod_fault_reply *reply)
+{
+	size_t got = 0;
+
+	if (send(fd, r, sizeof(*r), MSG_NOSIGNAL) != sizeof(*r))
+		return -1;
+	while (got < sizeof(*reply)) {
+		ssize_t n = read(fd, (char *)reply + got, sizeof(*reply) - got);
+
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
 static struct mmiod_fault_reply send_fault(const struct mmiod_fault_request *r)
 {
 	static struct mmiod_fault_reply reply;
-	size_t got = 0;
 
-	ck_assert_int_eq(write(sock, r, sizeof(*r)), sizeof(*r));
-	while (got < sizeof(reply)) {
-		ssize_t n =
-			read(sock, (char *)&reply + got, sizeof(reply) - got);
-
-		ck_assert_int_gt(n, 0);
-		got += (size_t)n;
-	}
+	ck_assert_msg(exchange(sock, r, &reply) == 0, "no reply: %s",
+		      strerror(errno));
 	ck_assert_uint_eq(reply.magic, MMIOD_FAULT_MAGIC);
 	return reply;
 }
@@ -322,10 +387,165 @@ START_TEST(errors_are_answered_not_fatal)
 }
 END_TEST
 
+/* --- several clients -------------------------------------------------- */
+
+static struct mmiod_fault_request store_fault(void)
+{
+	struct mmiod_fault_request w = fault(64, 0, RAM + 0x40, 4, "89 08");
+
+	w.regs[MMIOD_RAX] = RAM + 0x40;
+	w.regs[MMIOD_RCX] = 0x5a5a5a5a;
+	return w;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A client in a thread of its own; done counts its faults. */
+struct peer {
+	pthread_t thread;
+	int fd;
+	unsigned done;
+};
+
+/* Sends 1000 faults and never reads a reply; gives up when mmiod has
+ * stopped taking them for 3 s. */
+static void *send_without_reading(void *arg)
+{
+	struct peer *g = arg;
+	struct mmiod_fault_request w = store_fault();
+	struct timeval three_s = {3, 0};
+
+	setsockopt(g->fd, SOL_SOCKET, SO_SNDTIMEO, &three_s, sizeof(three_s));
+	while (g->done < 1000 &&
+	       send(g->fd, &w, sizeof(w), MSG_NOSIGNAL) == sizeof(w))
+		g->done++;
+	return NULL;
+}
+
+START_TEST(stuck_clients_do_not_block_a_good_one)
+{
+	struct mmiod_fault_request w = store_fault();
+	struct mmiod_fault_reply a;
+	struct peer g = {.fd = connect_to(sock_path)};
+	int mute = connect_to(sock_path), half = connect_to(sock_path);
+	double start, slowest = 0;
+
+	ck_assert(g.fd >= 0 && mute >= 0 && half >= 0);
+	/* mute never sends; half sends half a record and stops. */
+	ck_assert_int_eq(send(half, &w, sizeof(w) / 2, MSG_NOSIGNAL),
+			 sizeof(w) / 2);
+	ck_assert_int_eq(
+		pthread_create(&g.thread, NULL, send_without_reading, &g), 0);
+	usleep(500000); /* every buffer towards the greedy one is full */
+	for (int i = 0; i < 200; i++) {
+		start = now_s();
+		ck_assert_msg(exchange(sock, &w, &a) == 0,
+			      "fault %d got no reply (%u sent by the greedy "
+			      "client)",
+			      i, g.done);
+		ck_assert_int_eq(a.status, MMIOD_FAULT_OK);
+		if (now_s() - start > slowest)
+			slowest = now_s() - start;
+	}
+	ck_assert_msg(slowest < 1.0, "slowest reply took %.3f s", slowest);
+	pthread_join(g.thread, NULL);
+	close(g.fd);
+	close(mute);
+	close(half);
+}
+END_TEST
+
+static void *hammer(void *arg)
+{
+	struct peer *h = arg;
+	struct mmiod_fault_request w = store_fault();
+	struct mmiod_fault_reply a;
+
+	while (exchange(h->fd, &w, &a) == 0)
+		h->done++;
+	return NULL;
+}
+
+START_TEST(sigterm_while_four_clients_hammer)
+{
+	struct peer h[4];
+	struct stat st;
+	int status;
+
+	for (int i = 0; i < 4; i++) {
+		h[i] = (struct peer){.fd = connect_to(sock_path)};
+		ck_assert_int_ge(h[i].fd, 0);
+		ck_assert_int_eq(
+			pthread_create(&h[i].thread, NULL, hammer, &h[i]), 0);
+	}
+	usleep(300000);
+	kill(daemon_pid, SIGTERM);
+	status = wait_exit(daemon_pid, 10000);
+	daemon_pid = -1;
+	/* The clients see their connection end, not a hang. */
+	for (int i = 0; i < 4; i++) {
+		pthread_join(h[i].thread, NULL);
+		close(h[i].fd);
+		ck_assert_uint_gt(h[i].done, 0);
+	}
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "mmiod ended with status 0x%x", status);
+	ck_assert_msg(lstat(sock_path, &st) < 0 && errno == ENOENT,
+		      "%s is left behind", sock_path);
+}
+END_TEST
+
+/* --- the socket file --------------------------------------------------- */
+
+START_TEST(socket_mode_is_0600_whatever_the_umask)
+{
+	struct stat st;
+
+	snprintf(sock_path, sizeof(sock_path), "%s", temp_path("faults.sock"));
+	unlink(sock_path);
+	daemon_pid = spawn_daemon(sock_path, 0, true);
+	sock = connect_to(sock_path);
+	ck_assert_int_ge(sock, 0);
+	ck_assert_int_eq(lstat(sock_path, &st), 0);
+	ck_assert_msg((st.st_mode & 07777) == 0600, "mode %o",
+		      st.st_mode & 07777);
+	stop_daemon();
+}
+END_TEST
+
+START_TEST(a_file_at_the_socket_path_is_not_replaced)
+{
+	char text[64] = "";
+	FILE *f;
+	int status;
+
+	snprintf(sock_path, sizeof(sock_path), "%s",
+		 write_temp_file("faults.sock", "the guest's ram\n"));
+	daemon_pid = spawn_daemon(sock_path, 022, false);
+	status = wait_exit(daemon_pid, 10000);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) != 0,
+		      "mmiod started over a regular file (status 0x%x)",
+		      status);
+	f = fopen(sock_path, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(text, sizeof(text), f));
+	fclose(f);
+	ck_assert_str_eq(text, "the guest's ram\n");
+}
+END_TEST
+
 static Suite *fault_suite(void)
 {
 	Suite *s = suite_create("fault-socket");
 	TCase *tc = tcase_create("socket");
+	TCase *clients = tcase_create("clients");
+	TCase *file = tcase_create("file");
 
 	tcase_add_checked_fixture(tc, start_daemon, stop_daemon);
 	tcase_add_test(tc, write_then_read_through_the_device);
@@ -336,10 +556,24 @@ static Suite *fault_suite(void)
 	tcase_add_test(tc, errors_are_answered_not_fatal);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
+
+	tcase_add_checked_fixture(clients, start_daemon, stop_daemon);
+	tcase_add_test(clients, stuck_clients_do_not_block_a_good_one);
+	tcase_add_test(clients, sigterm_while_four_clients_hammer);
+	tcase_set_timeout(clients, 60);
+	suite_add_tcase(s, clients);
+
+	tcase_add_test(file, socket_mode_is_0600_whatever_the_umask);
+	tcase_add_test(file, a_file_at_the_socket_path_is_not_replaced);
+	tcase_set_timeout(file, 30);
+	suite_add_tcase(s, file);
 	return s;
 }
 
 int main(void)
 {
+	/* The tests signal the daemons they start: nothing else can be
+	 * reached from inside the namespace. */
+	enter_pid_namespace();
 	return run_suite(fault_suite());
 }
