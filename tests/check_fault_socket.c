@@ -453,7 +453,9 @@ START_TEST(stuck_clients_do_not_block_a_good_one)
 		if (now_s() - start > slowest)
 			slowest = now_s() - start;
 	}
-	ck_assert_msg(slowest < 1.0, "slowest reply took %.3f s", slowest);
+	/* Bounded (the old server never answered), with room for a loaded
+	 * machine. */
+	ck_assert_msg(slowest < 2.0, "slowest reply took %.3f s", slowest);
 	pthread_join(g.thread, NULL);
 	close(g.fd);
 	close(mute);
