@@ -292,19 +292,8 @@ void server_print_stats(struct server *s, FILE *out)
 			io_space_name(sp), U(ss->reads), U(ss->writes),
 			U(ss->bytes), U(ss->unmatched), U(ss->errors));
 	}
-	if (s->faults) {
-		struct fault_stats fst;
-
-		fault_server_stats(s->faults, &fst);
-		fprintf(out,
-			"faults %llu bad_records %llu clients %llu "
-			"rejected %llu dropped %llu\n",
-			(unsigned long long)fst.faults,
-			(unsigned long long)fst.bad_records,
-			(unsigned long long)fst.accepted,
-			(unsigned long long)fst.rejected,
-			(unsigned long long)fst.dropped);
-	}
+	if (s->faults)
+		fault_server_print_stats(s->faults, out);
 	for (size_t i = 0; i < s->ntargets; i++) {
 		const struct ioreq_region_stats *rs = &s->targets[i].stats;
 

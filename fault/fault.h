@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "common/access.h"
@@ -75,6 +76,9 @@ struct fault_server *fault_server_start(const char *path,
  * never called again. NULL is fine. */
 void fault_server_stop(struct fault_server *fs);
 void fault_server_stats(const struct fault_server *fs, struct fault_stats *out);
+/* The counters as one line of mmiod's stats: "faults N bad_records N
+ * clients N rejected N dropped N". */
+void fault_server_print_stats(const struct fault_server *fs, FILE *out);
 
 /* Answers one record: validates it, emulates it through sink, fills
  * reply. Never fails: every problem is a status in the reply. A decoder

@@ -326,3 +326,18 @@ void fault_server_stats(const struct fault_server *fs, struct fault_stats *out)
 	out->rejected = atomic_load(&fs->rejected);
 	out->dropped = atomic_load(&fs->dropped);
 }
+
+void fault_server_print_stats(const struct fault_server *fs, FILE *out)
+{
+	struct fault_stats st;
+
+	fault_server_stats(fs, &st);
+	fprintf(out,
+		"faults %llu bad_records %llu clients %llu rejected %llu "
+		"dropped %llu\n",
+		(unsigned long long)st.faults,
+		(unsigned long long)st.bad_records,
+		(unsigned long long)st.accepted,
+		(unsigned long long)st.rejected,
+		(unsigned long long)st.dropped);
+}

@@ -27,6 +27,7 @@
 static pid_t daemon_pid;
 static int sock = -1;
 static char sock_path[108];
+static char log_path[108]; /* the daemon's stderr */
 
 static int notify_socket(const char *path)
 {
@@ -97,10 +98,13 @@ static pid_t spawn_daemon(const char *path, mode_t mask, bool ready)
 		 write_temp_file("faults.cfg", cfg_text));
 	snprintf(script, sizeof(script), "%s",
 		 write_temp_file("idle.sim", "vcpus 1\nsleep 20000\n"));
+	snprintf(log_path, sizeof(log_path), "%s", temp_path("mmiod.log"));
 	notify = notify_socket(notify_path);
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
+		if (!freopen(log_path, "w", stderr))
+			_exit(127);
 		umask(mask);
 		setenv("NOTIFY_SOCKET", notify_path, 1);
 		execl(mmiod, mmiod, "--sim", script, cfg, (char *)NULL);
@@ -113,6 +117,20 @@ static pid_t spawn_daemon(const char *path, mode_t mask, bool ready)
 	else
 		close(notify);
 	return pid;
+}
+
+/* The first line of the daemon's stderr starting with prefix, into line;
+ * false if there is none. */
+static bool logged(const char *prefix, char *line, size_t len)
+{
+	bool found = false;
+	FILE *f = fopen(log_path, "r");
+
+	ck_assert_ptr_nonnull(f);
+	while (!found && fgets(line, (int)len, f))
+		found = strncmp(line, prefix, strlen(prefix)) == 0;
+	fclose(f);
+	return found;
 }
 
 /* The daemon's exit status, waiting at most ms; a daemon still running
@@ -478,6 +496,7 @@ START_TEST(sigterm_while_four_clients_hammer)
 {
 	struct peer h[4];
 	struct stat st;
+	char line[256];
 	int status;
 
 	for (int i = 0; i < 4; i++) {
@@ -500,6 +519,12 @@ START_TEST(sigterm_while_four_clients_hammer)
 		      "mmiod ended with status 0x%x", status);
 	ck_assert_msg(lstat(sock_path, &st) < 0 && errno == ENOENT,
 		      "%s is left behind", sock_path);
+	/* The fixture's client and the four, in the counters at exit. */
+	ck_assert_msg(logged("faults ", line, sizeof(line)),
+		      "no fault counters in %s", log_path);
+	ck_assert_msg(strstr(line, " bad_records 0 clients 5 rejected 0 "
+				   "dropped 0"),
+		      "%s", line);
 }
 END_TEST
 
