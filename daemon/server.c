@@ -30,7 +30,6 @@ void server_init(struct server *s)
 	s->gate_fd = s->stop_fd = -1;
 	s->host.set_irq = set_irq;
 	s->host.ctx = s;
-	fault_server_init(&s->faults);
 }
 
 static int open_device(struct server *s, const struct mmiod_config *cfg,
@@ -86,6 +85,15 @@ static int add_regions(struct server *s, const struct mmiod_config *cfg)
 
 int server_open(struct server *s, const struct mmiod_config *cfg)
 {
+	char err[256];
+
+	/* Before any device opens: a fault_socket naming the guest's ram
+	 * file must leave it alone. */
+	if (cfg->fault_socket &&
+	    fault_socket_check(cfg->fault_socket, err, sizeof(err))) {
+		log_error("%s: fault_socket: %s", cfg->path, err);
+		return -1;
+	}
 	s->bus = bus_create();
 	s->devices = calloc(cfg->nregions + 1, sizeof(*s->devices));
 	if (!s->bus || !s->devices)
@@ -132,6 +140,31 @@ static bool wait_at_gate(int gate_fd, int stop_fd)
 	return !pfd[1].revents;
 }
 
+/* Raw faults go through the bus like ioreqs, once the gate is open:
+ * the socket listens from before the daemon is confined (it can't bind
+ * later), but no fault is served until then. */
+static int serve_fault(void *ctx, struct mmio_access *a)
+{
+	struct server *s = ctx;
+
+	if (!atomic_load(&s->serving) && !wait_at_gate(s->gate_fd, s->stop_fd))
+		return -1;
+	bus_serve(s->fault_cpu, a, NULL);
+	return 0; /* unmatched and failing accesses read all ones, as ioreqs */
+}
+
+static int start_faults(struct server *s, const struct mmiod_config *cfg)
+{
+	struct fault_limits limits = FAULT_LIMITS_DEFAULT;
+	struct fault_sink sink = {serve_fault, s};
+
+	s->fault_cpu = bus_cpu_create(s->bus);
+	if (!s->fault_cpu)
+		return -1;
+	s->faults = fault_server_start(cfg->fault_socket, &limits, &sink);
+	return s->faults ? 0 : -1;
+}
+
 static void *serve_thread(void *arg)
 {
 	struct worker_arg wa = *(struct worker_arg *)arg;
@@ -172,8 +205,7 @@ int server_spawn(struct server *s, const struct mmiod_config *cfg)
 		}
 		s->nthreads = i + 1;
 	}
-	if (cfg->fault_socket &&
-	    fault_server_start(&s->faults, cfg->fault_socket, s->bus))
+	if (cfg->fault_socket && start_faults(s, cfg))
 		return -1;
 	return 0;
 }
@@ -193,6 +225,7 @@ void server_serve(struct server *s)
 	unsigned workers = ioreq_engine_nr_workers(s->engine);
 
 	ioreq_engine_take_over(s->engine);
+	atomic_store(&s->serving, true);
 	signal_fd(s->gate_fd, "start");
 	log_info("serving %u vCPU%s with %u worker%s", vcpus,
 		 vcpus == 1 ? "" : "s", workers, workers == 1 ? "" : "s");
@@ -200,11 +233,14 @@ void server_serve(struct server *s)
 
 void server_stop(struct server *s)
 {
-	/* The fault socket's thread serves through the bus too: it goes
-	 * before anything it could reach. */
-	fault_server_stop(&s->faults);
 	if (s->nthreads)
 		signal_fd(s->stop_fd, "stop");
+	/* The fault socket's thread serves through the bus too: it goes
+	 * before anything it could reach. */
+	fault_server_stop(s->faults);
+	s->faults = NULL;
+	bus_cpu_destroy(s->fault_cpu);
+	s->fault_cpu = NULL;
 	for (unsigned i = 0; i < s->nthreads; i++)
 		pthread_join(s->threads[i], NULL);
 	s->nthreads = 0;
@@ -299,6 +335,8 @@ void server_print_stats(struct server *s, FILE *out)
 			io_space_name(sp), U(ss->reads), U(ss->writes),
 			U(ss->bytes), U(ss->unmatched), U(ss->errors));
 	}
+	if (s->faults)
+		fault_server_print_stats(s->faults, out);
 	bus_for_each_region(s->bus, print_region, out);
 	fflush(out);
 }

@@ -13,12 +13,13 @@
 #define MMIOD_SERVER_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "bus/bus.h"
 #include "config/config.h"
 #include "devices/devices.h"
-#include "fault_server.h"
+#include "fault/fault.h"
 #include "ioreq/ioreq.h"
 
 struct server_device {
@@ -37,7 +38,9 @@ struct server {
 	unsigned nthreads;
 	int gate_fd; /* readable once the threads may serve */
 	int stop_fd; /* readable once they must stop */
-	struct fault_server faults;
+	atomic_bool serving; /* the gate is open */
+	struct fault_server *faults; /* NULL: no fault socket */
+	struct bus_cpu *fault_cpu;   /* the fault socket thread's */
 };
 
 void server_init(struct server *s);

@@ -185,7 +185,9 @@ enum emulate_status {
 
 /* Decodes f's instruction, checks it against f, performs the access and
  * updates regs (RIP included). EMULATE_OK, or why not with a message in
- * err; regs are untouched unless a string instruction got part way. */
+ * err and regs untouched. A REP whose element is refused after others
+ * were done is EMULATE_OK too, with the reason in err: RCX/RSI/RDI count
+ * the elements done and RIP stays, so it re-executes from there. */
 enum emulate_status emulate_fault(struct decoder *d, const struct fault *f,
 				  struct regs *regs,
 				  const struct emulate_ops *ops, void *ctx,

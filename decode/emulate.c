@@ -224,6 +224,50 @@ static uint64_t elements_in_page(uint64_t gpa, unsigned size, bool down)
 	return down ? off / size + 1 : (PAGE_SIZE - off) / size;
 }
 
+/* One element of a string instruction at gpa; RSI/RDI are not moved. */
+static int string_element(const struct decoded *dc, const struct fault *f,
+			  struct regs *regs, const struct emulate_ops *ops,
+			  void *ctx, uint64_t gpa, char *err, size_t errlen)
+{
+	struct reg_operand rax = {REG_RAX, dc->size, false};
+	uint64_t si = addr_reg(regs, REG_RSI, dc->addr_size);
+	uint64_t di = addr_reg(regs, REG_RDI, dc->addr_size);
+	uint64_t v;
+
+	switch (dc->string) {
+	case STRING_STOS:
+		return mmio_write(ops, ctx, gpa, dc->size, reg_read(regs, &rax),
+				  err, errlen);
+	case STRING_LODS:
+		if (mmio_read(ops, ctx, gpa, dc->size, &v, err, errlen))
+			return -1;
+		reg_write(regs, &rax, v);
+		return 0;
+	case STRING_MOVS:
+		break;
+	}
+	/* MOVS: the faulting side is MMIO; the other is memory. */
+	if (f->dir == IO_WRITE) {
+		if (!ops->mem_read || ops->mem_read(ctx, si, dc->size, &v)) {
+			snprintf(err, errlen,
+				 "movs: source memory at 0x%llx is out of "
+				 "reach",
+				 (unsigned long long)si);
+			return -1;
+		}
+		return mmio_write(ops, ctx, gpa, dc->size, v, err, errlen);
+	}
+	if (mmio_read(ops, ctx, gpa, dc->size, &v, err, errlen))
+		return -1;
+	if (!ops->mem_write || ops->mem_write(ctx, di, dc->size, v)) {
+		snprintf(err, errlen,
+			 "movs: destination memory at 0x%llx is out of reach",
+			 (unsigned long long)di);
+		return -1;
+	}
+	return 0;
+}
+
 static int emulate_string(const struct decoded *dc, const struct fault *f,
 			  struct regs *regs, const struct emulate_ops *ops,
 			  void *ctx, unsigned max_rep, char *err, size_t errlen)
@@ -231,7 +275,6 @@ static int emulate_string(const struct decoded *dc, const struct fault *f,
 	bool down = regs->r[REG_RFLAGS] & FLAG_DF;
 	uint64_t count = dc->rep ? addr_reg(regs, REG_RCX, dc->addr_size) : 1;
 	uint64_t n = count, step = dc->size;
-	struct reg_operand rax = {REG_RAX, dc->size, false};
 
 	if (n > max_rep)
 		n = max_rep;
@@ -241,47 +284,15 @@ static int emulate_string(const struct decoded *dc, const struct fault *f,
 		uint64_t gpa = down ? f->gpa - i * step : f->gpa + i * step;
 		uint64_t si = addr_reg(regs, REG_RSI, dc->addr_size);
 		uint64_t di = addr_reg(regs, REG_RDI, dc->addr_size);
-		uint64_t v;
 
-		switch (dc->string) {
-		case STRING_STOS:
-			if (mmio_write(ops, ctx, gpa, dc->size,
-				       reg_read(regs, &rax), err, errlen))
+		if (string_element(dc, f, regs, ops, ctx, gpa, err, errlen)) {
+			/* The elements done stay done, and the registers
+			 * must say so, as after an interrupted REP: a
+			 * retry that repeated them would repeat their
+			 * device writes. Nothing done: nothing changes. */
+			if (i == 0 || !dc->rep)
 				return -1;
-			break;
-		case STRING_LODS:
-			if (mmio_read(ops, ctx, gpa, dc->size, &v, err, errlen))
-				return -1;
-			reg_write(regs, &rax, v);
-			break;
-		case STRING_MOVS:
-			/* The faulting side is MMIO; the other is memory. */
-			if (f->dir == IO_WRITE) {
-				if (!ops->mem_read ||
-				    ops->mem_read(ctx, si, dc->size, &v)) {
-					snprintf(
-						err, errlen,
-						"movs: source memory at 0x%llx "
-						"is out of reach",
-						(unsigned long long)si);
-					return -1;
-				}
-				if (mmio_write(ops, ctx, gpa, dc->size, v, err,
-					       errlen))
-					return -1;
-			} else {
-				if (mmio_read(ops, ctx, gpa, dc->size, &v, err,
-					      errlen))
-					return -1;
-				if (!ops->mem_write ||
-				    ops->mem_write(ctx, di, dc->size, v)) {
-					snprintf(err, errlen,
-						 "movs: destination memory at "
-						 "0x%llx is out of reach",
-						 (unsigned long long)di);
-					return -1;
-				}
-			}
+			n = i;
 			break;
 		}
 		/* RSI, RDI (and RCX) are as wide as the address size. */

@@ -19,7 +19,15 @@
  * memory side travels in data[]: a MOVS that writes MMIO (dir = write)
  * takes its source elements from data[0..data_count); one that reads MMIO
  * returns what it read in the reply's data[]. MOVS is served up to
- * MMIOD_FAULT_MAX_DATA elements per fault.
+ * MMIOD_FAULT_MAX_DATA elements per fault. A MOVS to MMIO with fewer
+ * data[] elements than RCX does those it has and answers OK with RCX,
+ * RSI and RDI advanced past them and RIP on the instruction, like any
+ * REP that stops early: re-executing it never repeats a device write.
+ *
+ * Flow control: a client may send several requests before it reads their
+ * replies, but once a few replies wait unread mmiod reads nothing more
+ * from it until it takes them; a client that neither sends nor reads for
+ * a while (30 s in mmiod) is disconnected.
  */
 #ifndef MMIOD_FAULT_H
 #define MMIOD_FAULT_H
@@ -70,7 +78,8 @@ struct mmiod_fault_reply {
 	uint32_t data_count; /* MOVS from MMIO: elements read into data[] */
 	uint32_t reserved;
 	uint64_t data[MMIOD_FAULT_MAX_DATA];
-	char error[128]; /* NUL-terminated reason when status != OK */
+	char error[128]; /* NUL-terminated reason when status != OK, or
+			  * why a REP stopped early */
 };
 
 #endif

@@ -1,9 +1,14 @@
 /* testutil.c - helpers shared by the Check suites. */
 #include "testutil.h"
 
+#include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static char tmpdir[64];
 
@@ -39,4 +44,37 @@ int run_suite(Suite *s)
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+void enter_pid_namespace(void)
+{
+	pid_t child;
+	int status;
+
+	if (unshare(CLONE_NEWPID | CLONE_NEWNS)) {
+		printf("SKIP: cannot make a PID namespace: %s\n",
+		       strerror(errno));
+		exit(77);
+	}
+	fflush(NULL);
+	child = fork();
+	if (child < 0) {
+		perror("fork");
+		exit(EXIT_FAILURE);
+	}
+	if (child == 0) {
+		/* Our own /proc, without touching the machine's mounts. */
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount("proc", "/proc", "proc", 0, NULL)) {
+			perror("mounting /proc in the PID namespace");
+			exit(EXIT_FAILURE);
+		}
+		return;
+	}
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			_exit(EXIT_FAILURE);
+	/* _exit: no exit handlers. LeakSanitizer's would fork a tracer into
+	 * the namespace, whose init is gone, and fail the test. */
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_FAILURE);
 }

@@ -14,4 +14,10 @@ const char *write_temp_file(const char *name, const char *text);
 /* A fresh path in the private temporary directory (nothing created). */
 const char *temp_path(const char *name);
 
+/* Runs the rest of main() as PID 1 of a new PID namespace (with its own
+ * /proc), so that a test which signals pids can reach no process of the
+ * machine; the caller's process waits and exits with the child's status.
+ * Exits 77 (skipped) where namespaces can't be made. */
+void enter_pid_namespace(void);
+
 #endif
