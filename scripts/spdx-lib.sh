@@ -1,6 +1,7 @@
 # spdx-lib.sh - which files need an SPDX line and in which comment syntax.
 # Sourced by scripts/check-spdx and scripts/add-spdx, so that the checker
 # and the fixer never disagree about a file.
+# shellcheck shell=sh
 SPDX_ID="SPDX-License-Identifier: BSD-2-Clause"
 # The line must be within this many lines of the top (after a shebang,
 # a man page's or a C file's first comment).

@@ -37,6 +37,7 @@ fi
 
 # Every ROM image an installed example names must be installed too.
 roms=0
+# shellcheck disable=SC2044 # mktemp's paths have no spaces
 for cfg in $(find "$root" -type f -path '*/examples/*.cfg'); do
 	for rom in $(grep -o 'type=rom, *file=[^",]*' "$cfg" | sed 's/.*file=//'); do
 		roms=$((roms + 1))
@@ -52,6 +53,7 @@ done
 if ! command -v man >/dev/null; then
 	fail "man is missing (scripts/setup-deps installs man-db)"
 else
+	# shellcheck disable=SC2044 # mktemp's paths have no spaces
 	for page in $(find "$root" -type f -path '*/man/man*/*'); do
 		warnings=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)
 		if [ -z "$warnings" ]; then
