@@ -35,7 +35,8 @@ spdx_comment() {
 	esac
 }
 
-# spdx_has FILE: FILE names the licence near its top.
+# spdx_has FILE: one of FILE's first lines is the SPDX comment, whole and
+# in FILE's syntax (a mere mention of the licence is not enough).
 spdx_has() {
-	head -n "$SPDX_LINES" "$1" | grep -qF "$SPDX_ID"
+	head -n "$SPDX_LINES" "$1" | grep -qxF -- "$(spdx_comment "$1")"
 }
