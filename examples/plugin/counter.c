@@ -4,7 +4,8 @@
  * register 0x8 reads back the last value written. Key: start=N, the
  * counter's power-on value. Build:
  *   cc -shared -fPIC -o counter.so counter.c $(pkg-config --cflags mmiod)
- * (or with -I/usr/include, where make install puts mmiod-device.h), then
+ * (the mmiod-dev package or make install provides mmiod.pc and the
+ * header), then
  *   mmio = [ "base=0xfe300000,size=16,type=plugin,plugin=/path/counter.so" ]
  */
 #include <stdio.h>
