@@ -172,9 +172,8 @@ int options_parse(int argc, char **argv, struct mmiod_options *opts)
 {
 	int c;
 
-	*opts = (struct mmiod_options){.mode = MODE_SERVE,
-				       .log_level = -1,
-				       .seccomp = true};
+	*opts = (struct mmiod_options){
+		.mode = MODE_SERVE, .log_level = -1, .seccomp = true};
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":c:l:whV", longopts, NULL)) !=

@@ -36,9 +36,9 @@ struct server {
 	struct device_host host;
 	pthread_t *threads;
 	unsigned nthreads;
-	int gate_fd; /* readable once the threads may serve */
-	int stop_fd; /* readable once they must stop */
-	atomic_bool serving; /* the gate is open */
+	int gate_fd;		     /* readable once the threads may serve */
+	int stop_fd;		     /* readable once they must stop */
+	atomic_bool serving;	     /* the gate is open */
 	struct fault_server *faults; /* NULL: no fault socket */
 	struct bus_cpu *fault_cpu;   /* the fault socket thread's */
 };

@@ -1,4 +1,4 @@
-/* cache.c - a direct-mapped cache of decoded instructions.
+/* cache.c - a 4-way set-associative cache of decoded instructions.
  *
  * Device drivers touch MMIO from a handful of instructions, over and over;
  * the cache turns each repeat into a hash and a memcmp instead of a

@@ -1,5 +1,6 @@
-/* regs.c - register operands: Capstone's ids, names, and the write-back
- * rules of the architecture. */
+/* regs.c - register operands: Capstone's ids, our register file's
+ * slots, widths and names. How a result is written back (merge,
+ * zero-extend, AH..BH) is emulate.c's. */
 #include <string.h>
 
 #include "decode_internal.h"

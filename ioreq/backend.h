@@ -34,7 +34,8 @@ struct ioreq_backend_ops {
 	/* Binds the guest's remote port; returns the local port or -1. */
 	int (*evtchn_bind)(struct ioreq_evtchn *ev, uint32_t remote_port);
 	int (*evtchn_fd)(struct ioreq_evtchn *ev);
-	/* The next pending local port, or -1 when none (never blocks). */
+	/* The next pending local port, or -1 when none. Called only once
+	 * poll() said evtchn_fd is readable. */
 	int (*evtchn_pending)(struct ioreq_evtchn *ev);
 	int (*evtchn_unmask)(struct ioreq_evtchn *ev, uint32_t port);
 	int (*evtchn_notify)(struct ioreq_evtchn *ev, uint32_t port);

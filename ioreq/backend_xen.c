@@ -203,8 +203,10 @@ static struct ioreq_evtchn *xen_evtchn_open(struct ioreq_backend *be)
 		free(ev);
 		return NULL;
 	}
-	/* Non-blocking, so that xenevtchn_pending() answers -1 (EAGAIN)
-	 * when nothing is pending instead of sleeping. */
+	/* The engine calls xenevtchn_pending() only after poll() says the
+	 * fd is readable, as libxenevtchn asks (its header warns that a
+	 * non-blocking fd may still block there); non-blocking anyway, so
+	 * that a wake-up whose event another reader took can't hang us. */
 	fd = xenevtchn_fd(ev->xce);
 	flags = fcntl(fd, F_GETFL);
 	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {

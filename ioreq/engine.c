@@ -387,27 +387,39 @@ static void serve_slot(struct ioreq_worker *w, unsigned vcpu, uint32_t port)
 	be->ops->evtchn_notify(w->evtchn, port);
 }
 
-void ioreq_worker_run_pending(struct ioreq_worker *w)
+/* Serves the event the worker's fd has ready; false when there was none.
+ * libxenevtchn wants a poll() saying the fd is readable before each
+ * xenevtchn_pending() (a non-blocking fd may still block in it), so the
+ * callers poll first. */
+static bool serve_one_event(struct ioreq_worker *w)
 {
 	const struct ioreq_backend_ops *ops = w->engine->be->ops;
-	int port;
+	int port = ops->evtchn_pending(w->evtchn);
+	int vcpu;
 
-	while ((port = ops->evtchn_pending(w->evtchn)) >= 0) {
-		int vcpu;
-
-		/* Unmask first: an event raised while we serve is kept. */
-		ops->evtchn_unmask(w->evtchn, (uint32_t)port);
-		if (port == w->buffered_local_port) {
-			ioreq_drain_buffered(w);
-			continue;
-		}
-		vcpu = port_map_find(w, (uint32_t)port);
-		if (vcpu < 0) {
-			STAT_INC(w->stats.spurious);
-			continue;
-		}
-		serve_slot(w, (unsigned)vcpu, (uint32_t)port);
+	if (port < 0)
+		return false;
+	/* Unmask first: an event raised while we serve is kept. */
+	ops->evtchn_unmask(w->evtchn, (uint32_t)port);
+	if (port == w->buffered_local_port) {
+		ioreq_drain_buffered(w);
+		return true;
 	}
+	vcpu = port_map_find(w, (uint32_t)port);
+	if (vcpu < 0)
+		STAT_INC(w->stats.spurious);
+	else
+		serve_slot(w, (unsigned)vcpu, (uint32_t)port);
+	return true;
+}
+
+void ioreq_worker_run_pending(struct ioreq_worker *w)
+{
+	struct pollfd pfd = {.fd = ioreq_worker_fd(w), .events = POLLIN};
+
+	while (poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN) &&
+	       serve_one_event(w))
+		;
 }
 
 int ioreq_worker_serve(struct ioreq_worker *w, int stop_fd)
@@ -431,6 +443,7 @@ int ioreq_worker_serve(struct ioreq_worker *w, int stop_fd)
 			log_error("worker %u: event channel closed", w->index);
 			return -1;
 		}
-		ioreq_worker_run_pending(w);
+		if (pfd[0].revents & POLLIN)
+			serve_one_event(w);
 	}
 }

@@ -104,7 +104,8 @@ void ioreq_engine_take_over(struct ioreq_engine *engine);
 
 /* The worker's pollable fd: readable when one of its ports fired. */
 int ioreq_worker_fd(const struct ioreq_worker *worker);
-/* Serves every pending event of the worker without blocking. */
+/* Serves every pending event of the worker without blocking (polling
+ * before each one). */
 void ioreq_worker_run_pending(struct ioreq_worker *worker);
 /* Serves until stop_fd becomes readable (or an unrecoverable error). */
 int ioreq_worker_serve(struct ioreq_worker *worker, int stop_fd);

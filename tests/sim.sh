@@ -259,4 +259,24 @@ sed 's|plugin=[^,]*,|plugin=/nonexistent.so,|' all.cfg > noplugin.cfg
 expect "a missing plugin is a config error, exit 2" 2 \
 	'noplugin.cfg:6: .*plugin: cannot load' \
 	-- "$mmiod" --check-config noplugin.cfg
+# Nothing the guest sends reaches a device before mmiod is confined: the
+# confined plugin reports, from inside the guest's first access, whether
+# the serving thread already runs under seccomp, without root and
+# without a way back to privileges (offset 4: the same at create time).
+if [ "$(id -u)" -eq 0 ]; then user_line='user = "nobody"'; else user_line=; fi
+cat > confined.cfg <<CFG
+$user_line
+mmio = [ "base=0xfe500000,size=8,type=plugin,plugin=$builddir/tests/plugins/.libs/confined.so" ]
+CFG
+if grep -q '^#define MMIOD_SANITIZERS 1' "$builddir/build.h"; then
+	want=0x2 # the sanitizer build installs no filter
+else
+	want=0x7
+fi
+printf 'vcpus 1\nread 0xfe500000 4 expect %s\nread 0xfe500004 4\n' "$want" > confined.sim
+mkdir -m 1777 confined-state
+expect "the guest's first access finds mmiod already confined" 0 \
+	"read 0xfe500000 size 4 = $want" \
+	-- "$mmiod" --sim confined.sim --state-dir confined-state confined.cfg
+
 finish
