@@ -24,7 +24,7 @@ static int wait_for_reply(struct sim *sim, volatile ioreq_t *slot,
 			  unsigned vcpu)
 {
 	int64_t deadline = now_ms() + sim->timeout_ms;
-	struct pollfd pfd = { .fd = sim->vcpu_event[vcpu], .events = POLLIN };
+	struct pollfd pfd = {.fd = sim->vcpu_event[vcpu], .events = POLLIN};
 
 	for (;;) {
 		int64_t left;
@@ -117,8 +117,7 @@ static int io_route(struct sim *sim, const struct sim_io *io, uint32_t count)
 }
 
 /* What the guest sees when Xen itself answers: reads of all ones. */
-static void answer_unclaimed(struct sim *sim, struct sim_io *io,
-			     uint32_t count)
+static void answer_unclaimed(struct sim *sim, struct sim_io *io, uint32_t count)
 {
 	uint64_t ones = access_mask(io->size);
 
@@ -161,8 +160,8 @@ static int issue(struct sim *sim, unsigned vcpu, struct sim_io *io)
 		return 0;
 	}
 	return send_request(sim, (unsigned)srv, vcpu, &req,
-			    io->dir == IO_READ && !io->data_is_ptr ? &io->data :
-								     NULL);
+			    io->dir == IO_READ && !io->data_is_ptr ? &io->data
+								   : NULL);
 }
 
 /* Largest power of two not above n (n > 0). */
@@ -265,11 +264,11 @@ int sim_guest_buffered_write(struct sim *sim, enum io_space space,
 	buffered_iopage_t *pg;
 	int64_t deadline = now_ms() + sim->timeout_ms;
 	buf_ioreq_t slots[2] = {
-		{ .type = ioreq_type(space),
-		  .dir = IOREQ_WRITE,
-		  .size = size_code(size),
-		  .addr = (uint32_t)(addr & 0xfffff),
-		  .data = (uint32_t)value },
+		{.type = ioreq_type(space),
+		 .dir = IOREQ_WRITE,
+		 .size = size_code(size),
+		 .addr = (uint32_t)(addr & 0xfffff),
+		 .data = (uint32_t)value},
 	};
 
 	if (srv < 0) {
@@ -285,7 +284,8 @@ int sim_guest_buffered_write(struct sim *sim, enum io_space space,
 		       __atomic_load_n(&pg->read_pointer, __ATOMIC_SEQ_CST) +
 		       n >
 	       IOREQ_BUFFER_SLOT_NUM) {
-		if (now_ms() > deadline || atomic_load(&sim->ctl->domain_dead)) {
+		if (now_ms() > deadline ||
+		    atomic_load(&sim->ctl->domain_dead)) {
 			errno = ETIMEDOUT;
 			return -1;
 		}
@@ -305,7 +305,8 @@ int sim_wait_until_running(struct sim *sim, int timeout_ms)
 	int64_t deadline = now_ms() + timeout_ms;
 
 	while (!atomic_load(&sim->ctl->unpaused)) {
-		if (now_ms() > deadline || atomic_load(&sim->ctl->domain_dead)) {
+		if (now_ms() > deadline ||
+		    atomic_load(&sim->ctl->domain_dead)) {
 			errno = ETIMEDOUT;
 			return -1;
 		}

@@ -31,9 +31,8 @@ shared_iopage_t *sim_hv_server_page(struct sim *sim, unsigned id)
 	return &sim->ioreq_pages[id];
 }
 
-int sim_hv_create_server(struct sim *sim, unsigned *id,
-			 shared_iopage_t **ioreq, buffered_iopage_t **buffered,
-			 uint32_t *buffered_port)
+int sim_hv_create_server(struct sim *sim, unsigned *id, shared_iopage_t **ioreq,
+			 buffered_iopage_t **buffered, uint32_t *buffered_port)
 {
 	struct sim_control *ctl = sim->ctl;
 	unsigned s;
@@ -100,8 +99,8 @@ static int add_range(struct sim_range *list, unsigned *n, uint64_t first,
 {
 	unsigned i = first_at_or_after(list, *n, first);
 	bool joins_left = i > 0 && list[i - 1].last + 1 == first;
-	bool joins_right = i < *n && last != UINT64_MAX &&
-			   list[i].first == last + 1;
+	bool joins_right =
+		i < *n && last != UINT64_MAX && list[i].first == last + 1;
 
 	if (i < *n && list[i].first <= last) {
 		errno = EEXIST; /* Xen refuses what overlaps a claimed range */
@@ -180,16 +179,15 @@ int sim_hv_map_range(struct sim *sim, unsigned id, enum io_space space,
 	return rc;
 }
 
-static bool claims(struct sim_server *srv, enum io_space space,
-		   uint64_t first, uint64_t last)
+static bool claims(struct sim_server *srv, enum io_space space, uint64_t first,
+		   uint64_t last)
 {
 	unsigned i;
 	bool yes;
 
 	sim_lock(&srv->range_lock);
 	i = first_at_or_after(srv->ranges[space], srv->nranges[space], first);
-	yes = i < srv->nranges[space] &&
-	      srv->ranges[space][i].first <= first &&
+	yes = i < srv->nranges[space] && srv->ranges[space][i].first <= first &&
 	      last <= srv->ranges[space][i].last;
 	sim_unlock(&srv->range_lock);
 	return yes;
@@ -318,7 +316,8 @@ void sim_raise_port(struct sim *sim, uint32_t port)
 
 bool sim_hv_take_pending(struct sim *sim, uint32_t port)
 {
-	return port < SIM_PORTS && atomic_exchange(&sim->ctl->dm_pending[port], 0);
+	return port < SIM_PORTS &&
+	       atomic_exchange(&sim->ctl->dm_pending[port], 0);
 }
 
 int sim_hv_notify_guest(struct sim *sim, uint32_t remote_port)

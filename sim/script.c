@@ -51,18 +51,17 @@ static const struct {
 	enum op op;
 	const char *usage;
 } grammar[] = {
-	{ "write", OP_WRITE, "write ADDR SIZE VALUE" },
-	{ "read", OP_READ, "read ADDR SIZE [expect VALUE]" },
-	{ "rep-write", OP_REP_WRITE, "rep-write ADDR SIZE COUNT VALUE [df]" },
-	{ "rep-read", OP_REP_READ, "rep-read ADDR SIZE COUNT [df]" },
-	{ "pio-write", OP_PIO_WRITE, "pio-write PORT SIZE VALUE" },
-	{ "pio-read", OP_PIO_READ, "pio-read PORT SIZE [expect VALUE]" },
-	{ "buffered-write", OP_BUFFERED_WRITE,
-	  "buffered-write ADDR SIZE VALUE" },
-	{ "sleep", OP_SLEEP, "sleep MS" },
-	{ "puts", OP_PUTS, "puts ADDR SIZE TEXT" },
-	{ "destroy", OP_DESTROY, "destroy" },
-	{ "on", OP_ON_VCPU, "on vcpu N" },
+	{"write", OP_WRITE, "write ADDR SIZE VALUE"},
+	{"read", OP_READ, "read ADDR SIZE [expect VALUE]"},
+	{"rep-write", OP_REP_WRITE, "rep-write ADDR SIZE COUNT VALUE [df]"},
+	{"rep-read", OP_REP_READ, "rep-read ADDR SIZE COUNT [df]"},
+	{"pio-write", OP_PIO_WRITE, "pio-write PORT SIZE VALUE"},
+	{"pio-read", OP_PIO_READ, "pio-read PORT SIZE [expect VALUE]"},
+	{"buffered-write", OP_BUFFERED_WRITE, "buffered-write ADDR SIZE VALUE"},
+	{"sleep", OP_SLEEP, "sleep MS"},
+	{"puts", OP_PUTS, "puts ADDR SIZE TEXT"},
+	{"destroy", OP_DESTROY, "destroy"},
+	{"on", OP_ON_VCPU, "on vcpu N"},
 };
 
 #define NGRAMMAR (sizeof(grammar) / sizeof(grammar[0]))
@@ -81,7 +80,7 @@ struct parser {
 };
 
 __attribute__((format(printf, 2, 3))) static int fail(struct parser *p,
-						       const char *fmt, ...)
+						      const char *fmt, ...)
 {
 	int n = snprintf(p->err, p->errlen, "%s:%d: ", p->path, p->line);
 	va_list ap;
@@ -203,8 +202,7 @@ static int parse_args(struct parser *p, struct command *c, char **w, int n,
 	}
 	if (number(p, w[0], "ADDR", &c->addr) || size_word(p, w[1], &c->size))
 		return -1;
-	if ((c->op == OP_PIO_READ || c->op == OP_PIO_WRITE) &&
-	    c->addr > 0xffff)
+	if ((c->op == OP_PIO_READ || c->op == OP_PIO_WRITE) && c->addr > 0xffff)
 		return fail(p, "PORT %s is beyond 0xffff", w[0]);
 	if (c->op == OP_BUFFERED_WRITE && c->addr > BUFFERED_ADDR_MAX)
 		return fail(p,
@@ -216,30 +214,46 @@ usage:
 	return fail(p, "usage: %s", usage);
 }
 
+/* What backslash-c stands for: \n, \r and \t, else c itself. */
+static char unescape(char c)
+{
+	switch (c) {
+	case 'n':
+		return '\n';
+	case 'r':
+		return '\r';
+	case 't':
+		return '\t';
+	default:
+		return c;
+	}
+}
+
 /* The text of a puts line: everything after its third word, with \n,
  * \r, \t and \\ resolved. */
 static char *puts_text(const char *line)
 {
 	const char *t = line;
-	char *out, *o;
+	size_t n = 0;
+	char *out;
 
 	for (int word = 0; word < 3; word++) {
 		t += strspn(t, " \t");
 		t += strcspn(t, " \t");
 	}
 	t += strspn(t, " \t");
-	out = o = malloc(strlen(t) + 1);
+	out = malloc(strlen(t) + 1);
 	if (!out)
 		return NULL;
 	for (; *t && *t != '\n'; t++) {
-		if (*t != '\\' || !t[1]) {
-			*o++ = *t;
-			continue;
+		if (*t == '\\' && t[1]) {
+			t++;
+			out[n++] = unescape(*t);
+		} else {
+			out[n++] = *t;
 		}
-		t++;
-		*o++ = *t == 'n' ? '\n' : *t == 'r' ? '\r' : *t == 't' ? '\t' : *t;
 	}
-	*o = '\0';
+	out[n] = '\0';
 	return out;
 }
 
@@ -250,7 +264,7 @@ static int parse_line(struct parser *p, struct script *s, char *text,
 {
 	char *w[MAX_WORDS];
 	int n = split(text, w);
-	struct command c = { .line = p->line };
+	struct command c = {.line = p->line};
 	size_t g;
 
 	if (n == 0)
@@ -276,9 +290,10 @@ static int parse_line(struct parser *p, struct script *s, char *text,
 		if (!strcmp(w[0], grammar[g].name))
 			break;
 	if (g == NGRAMMAR)
-		return fail(p, "unknown command '%s' (valid: vcpus, on, write, "
-			       "read, rep-write, rep-read, pio-write, pio-read, "
-			       "buffered-write, puts, sleep, destroy)",
+		return fail(p,
+			    "unknown command '%s' (valid: vcpus, on, write, "
+			    "read, rep-write, rep-read, pio-write, pio-read, "
+			    "buffered-write, puts, sleep, destroy)",
 			    w[0]);
 	c.op = grammar[g].op;
 	if (parse_args(p, &c, w + 1, n - 1, grammar[g].usage))
@@ -327,7 +342,7 @@ static int parse_text(struct parser *p, struct script *s, char *data,
 
 struct script *script_load(const char *path, char *err, size_t errlen)
 {
-	struct parser p = { path, 0, err, errlen };
+	struct parser p = {path, 0, err, errlen};
 	struct script *s = calloc(1, sizeof(*s));
 	char why[128], *data;
 	size_t len;
@@ -410,8 +425,7 @@ static unsigned run_rep_read(const struct script *s, const struct command *c,
 	for (uint32_t i = 0; i < c->count; i++) {
 		uint64_t v = 0;
 
-		memcpy(&v, ram + REP_READ_GPA + (uint64_t)i * c->size,
-		       c->size);
+		memcpy(&v, ram + REP_READ_GPA + (uint64_t)i * c->size, c->size);
 		fprintf(out, " 0x%" PRIx64, v);
 	}
 	fputc('\n', out);
@@ -443,17 +457,17 @@ static unsigned run_command(const struct script *s, const struct command *c,
 			if (sim_domain_dead(sim))
 				break;
 			ts.tv_sec = 0;
-			ts.tv_nsec = (long)(c->value - ms < 10 ? c->value - ms :
-								 10) *
+			ts.tv_nsec = (long)(c->value - ms < 10 ? c->value - ms
+							       : 10) *
 				     1000000;
 			nanosleep(&ts, NULL);
 		}
 		return 0;
 	case OP_BUFFERED_WRITE:
 		return sim_guest_buffered_write(sim, IO_SPACE_MMIO, c->addr,
-						c->size, c->value) ?
-			       ACCESS_FAILED :
-			       0;
+						c->size, c->value)
+			       ? ACCESS_FAILED
+			       : 0;
 	case OP_REP_READ:
 		return run_rep_read(s, c, sim, *vcpu, out);
 	case OP_PUTS:
@@ -478,8 +492,9 @@ static unsigned run_command(const struct script *s, const struct command *c,
 		io.data = 0;
 		if (sim_guest_io(sim, *vcpu, &io))
 			return ACCESS_FAILED;
-		fprintf(out, "vcpu %u: %s 0x%" PRIx64 " size %" PRIu32
-			     " = 0x%" PRIx64 "\n",
+		fprintf(out,
+			"vcpu %u: %s 0x%" PRIx64 " size %" PRIu32
+			" = 0x%" PRIx64 "\n",
 			*vcpu, pio ? "pio-read" : "read", c->addr, c->size,
 			io.data);
 		return check(s, c, io.data, out);

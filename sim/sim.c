@@ -71,8 +71,8 @@ struct sim *sim_create(const struct sim_options *opts)
 	sim->memfd = memfd_create("mmiod-sim", MFD_CLOEXEC);
 	if (sim->memfd < 0 || ftruncate(sim->memfd, (off_t)sim->length))
 		goto fail;
-	sim->base = mmap(NULL, sim->length, PROT_READ | PROT_WRITE,
-			 MAP_SHARED, sim->memfd, 0);
+	sim->base = mmap(NULL, sim->length, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 sim->memfd, 0);
 	if (sim->base == MAP_FAILED) {
 		sim->base = NULL;
 		goto fail;
@@ -131,15 +131,16 @@ struct sim_wire {
 int sim_send(const struct sim *sim, int sock)
 {
 	unsigned nfds = WIRE_FDS(sim->ctl->nr_vcpus);
-	struct sim_wire wire = { sim->length, sim->ctl->nr_vcpus };
-	struct iovec iov = { &wire, sizeof(wire) };
+	struct sim_wire wire = {sim->length, sim->ctl->nr_vcpus};
+	struct iovec iov = {&wire, sizeof(wire)};
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * WIRE_FDS(SIM_MAX_VCPUS))];
 		struct cmsghdr align;
 	} control;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = control.buf,
-			      .msg_controllen = CMSG_SPACE(sizeof(int) * nfds) };
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = control.buf,
+			     .msg_controllen = CMSG_SPACE(sizeof(int) * nfds)};
 	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
 	int *fds = (int *)CMSG_DATA(cmsg);
 
@@ -161,10 +162,11 @@ struct sim *sim_receive(int sock)
 		struct cmsghdr align;
 	} control;
 	struct sim_wire wire;
-	struct iovec iov = { &wire, sizeof(wire) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = control.buf,
-			      .msg_controllen = sizeof(control.buf) };
+	struct iovec iov = {&wire, sizeof(wire)};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = control.buf,
+			     .msg_controllen = sizeof(control.buf)};
 	struct cmsghdr *cmsg;
 	struct sim *sim;
 	unsigned nfds;
@@ -173,8 +175,8 @@ struct sim *sim_receive(int sock)
 	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != sizeof(wire))
 		return NULL;
 	cmsg = CMSG_FIRSTHDR(&msg);
-	nfds = cmsg ? (unsigned)((cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int)) :
-		      0;
+	nfds = cmsg ? (unsigned)((cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int))
+		    : 0;
 	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS || wire.nr_vcpus == 0 ||
 	    wire.nr_vcpus > SIM_MAX_VCPUS || nfds != WIRE_FDS(wire.nr_vcpus)) {
 		errno = EPROTO;
@@ -193,8 +195,8 @@ struct sim *sim_receive(int sock)
 	       sizeof(int) * wire.nr_vcpus);
 	sim->timeout_ms = SIM_DEFAULT_TIMEOUT_MS;
 	sim->length = wire.length;
-	sim->base = mmap(NULL, sim->length, PROT_READ | PROT_WRITE,
-			 MAP_SHARED, sim->memfd, 0);
+	sim->base = mmap(NULL, sim->length, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 sim->memfd, 0);
 	if (sim->base == MAP_FAILED) {
 		sim->base = NULL;
 		sim_destroy(sim);

@@ -38,10 +38,10 @@
 
 #include "common/access.h"
 
-#define SIM_MAX_VCPUS 128  /* slots in one ioreq page */
-#define SIM_MAX_SERVERS 8  /* ioreq servers per domain, as Xen allows */
+#define SIM_MAX_VCPUS 128   /* slots in one ioreq page */
+#define SIM_MAX_SERVERS 8   /* ioreq servers per domain, as Xen allows */
 #define SIM_MAX_HANDLES 120 /* device-model event-channel handles */
-#define SIM_MAX_RANGES 256 /* per space and server, as Xen allows */
+#define SIM_MAX_RANGES 256  /* per space and server, as Xen allows */
 #define SIM_PAGE_SIZE 4096
 #define SIM_DEFAULT_TIMEOUT_MS 10000
 
@@ -129,9 +129,8 @@ bool sim_isa_irq_level(const struct sim *sim, unsigned irq);
 unsigned sim_hv_nr_vcpus(const struct sim *sim);
 /* Creates a server; *id is its id, *ioreq and *buffered its pages and
  * *buffered_port its ring's port. -1 (ENOSPC) when 8 servers exist. */
-int sim_hv_create_server(struct sim *sim, unsigned *id,
-			 shared_iopage_t **ioreq, buffered_iopage_t **buffered,
-			 uint32_t *buffered_port);
+int sim_hv_create_server(struct sim *sim, unsigned *id, shared_iopage_t **ioreq,
+			 buffered_iopage_t **buffered, uint32_t *buffered_port);
 /* Whether server id exists. */
 bool sim_hv_server_exists(const struct sim *sim, unsigned id);
 /* Enabling writes each slot's vp_eport (0 until then), as Xen does. */

@@ -36,7 +36,7 @@ struct sim_control {
 	uint32_t nr_vcpus;
 	uint64_t ram_size;
 	atomic_uint domain_dead;
-	atomic_uint unpaused; /* vCPUs run only once the device model says */
+	atomic_uint unpaused;	 /* vCPUs run only once the device model says */
 	atomic_uint server_lock; /* creating and destroying servers */
 	struct sim_server servers[SIM_MAX_SERVERS];
 	/* Per port: pending toward the device model, and the handle it is
