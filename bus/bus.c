@@ -357,6 +357,11 @@ void bus_cpu_destroy(struct bus_cpu *cpu)
 	free(cpu);
 }
 
+const char *bus_cpu_in_device(const struct bus_cpu *cpu)
+{
+	return atomic_load_explicit(&cpu->in_device, memory_order_relaxed);
+}
+
 void bus_stats(struct bus *bus, struct bus_stats *out)
 {
 	memset(out, 0, sizeof(*out));

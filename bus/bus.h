@@ -132,6 +132,11 @@ void bus_cpu_destroy(struct bus_cpu *cpu);
 enum bus_status bus_serve(struct bus_cpu *cpu, struct mmio_access *a,
 			  const struct bus_memory *mem);
 
+/* The name of the region whose device cpu is calling right now, or
+ * NULL: what a stop names when a device call never returns. The name
+ * stays valid while the call lasts. */
+const char *bus_cpu_in_device(const struct bus_cpu *cpu);
+
 /* Sums every cpu's counters, past and present, into *out. */
 void bus_stats(struct bus *bus, struct bus_stats *out);
 /* Calls fn for every region in the order they were added. */

@@ -34,6 +34,8 @@ struct __attribute__((aligned(64))) bus_cpu {
 	 * entry. An access that entered at epoch e can only see region
 	 * arrays that were current at e or later. */
 	_Atomic uint64_t entered;
+	/* The name of the region whose device this cpu is calling. */
+	_Atomic(const char *) in_device;
 	struct region_hint hint[IO_SPACE_COUNT];
 	struct bus_stats stats;
 };

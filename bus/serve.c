@@ -51,10 +51,12 @@ static uint64_t element(struct bus_cpu *cpu, enum io_space space,
 		BUS_STAT_INC(ss->writes);
 	BUS_STAT_ADD(ss->bytes, size);
 	count_region(r, dir, size);
+	atomic_store_explicit(&cpu->in_device, r->name, memory_order_relaxed);
 	if (dir == IO_READ)
 		rc = device_read(r->device, &io, &value);
 	else
 		rc = device_write(r->device, &io, value & access_mask(size));
+	atomic_store_explicit(&cpu->in_device, NULL, memory_order_relaxed);
 	if (rc) {
 		BUS_STAT_INC(ss->errors);
 		atomic_fetch_add_explicit(&r->stats.errors, 1,

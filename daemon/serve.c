@@ -121,8 +121,11 @@ out:
 		server_print_stats(&server, stderr);
 	if (server_close(&server))
 		status = 1;
-	if (state_written)
+	/* A stuck device leaves its ioreq server behind: the state file
+	 * stays, so that a restart takes the server over. */
+	if (state_written && !server.stuck)
 		statefile_remove(state_path);
-	ioreq_backend_close(be);
+	if (!server.stuck)
+		ioreq_backend_close(be);
 	return status;
 }

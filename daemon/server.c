@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -231,8 +232,34 @@ void server_serve(struct server *s)
 		 vcpus == 1 ? "" : "s", workers, workers == 1 ? "" : "s");
 }
 
+/* Joins every worker by one deadline; false, with the stuck one named,
+ * when one is still in a device call then. */
+static bool join_workers(struct server *s)
+{
+	struct timespec deadline;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += STOP_TIMEOUT_MS / 1000;
+	for (unsigned i = 0; i < s->nthreads; i++) {
+		struct ioreq_worker *w = ioreq_engine_worker(s->engine, i);
+		const char *where;
+
+		if (pthread_timedjoin_np(s->threads[i], NULL, &deadline) == 0)
+			continue;
+		where = bus_cpu_in_device(ioreq_worker_cpu(w));
+		log_error("stopping: worker %u is stuck in the device of %s "
+			  "for %d s; exiting without it",
+			  i, where ? where : "no region",
+			  STOP_TIMEOUT_MS / 1000);
+		return false;
+	}
+	return true;
+}
+
 void server_stop(struct server *s)
 {
+	if (s->stuck)
+		return;
 	if (s->nthreads)
 		signal_fd(s->stop_fd, "stop");
 	/* The fault socket's thread serves through the bus too: it goes
@@ -241,8 +268,10 @@ void server_stop(struct server *s)
 	s->faults = NULL;
 	bus_cpu_destroy(s->fault_cpu);
 	s->fault_cpu = NULL;
-	for (unsigned i = 0; i < s->nthreads; i++)
-		pthread_join(s->threads[i], NULL);
+	if (!join_workers(s)) {
+		s->stuck = true;
+		return;
+	}
 	s->nthreads = 0;
 	free(s->threads);
 	s->threads = NULL;
@@ -262,7 +291,7 @@ int server_flush(struct server *s)
 	int rc = 0;
 
 	for (size_t i = 0; i < s->ndevices; i++) {
-		if (device_flush(s->devices[i].device) == 0)
+		if (device_flush_idle(s->devices[i].device) == 0)
 			continue;
 		log_error("%s: flush failed: %s", s->devices[i].name,
 			  strerror(errno));
@@ -286,6 +315,8 @@ int server_close(struct server *s)
 	int rc = 0;
 
 	server_stop(s);
+	if (s->stuck)
+		return -1; /* what the stuck thread may touch stays */
 	/* The bus goes before the devices its regions point to. */
 	bus_destroy(s->bus);
 	s->bus = NULL;

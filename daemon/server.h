@@ -36,9 +36,10 @@ struct server {
 	struct device_host host;
 	pthread_t *threads;
 	unsigned nthreads;
-	int gate_fd;		     /* readable once the threads may serve */
-	int stop_fd;		     /* readable once they must stop */
-	atomic_bool serving;	     /* the gate is open */
+	int gate_fd;	     /* readable once the threads may serve */
+	int stop_fd;	     /* readable once they must stop */
+	atomic_bool serving; /* the gate is open */
+	bool stuck;	     /* a thread never came back from a device */
 	struct fault_server *faults; /* NULL: no fault socket */
 	struct bus_cpu *fault_cpu;   /* the fault socket thread's */
 };
@@ -56,13 +57,19 @@ int server_spawn(struct server *s, const struct mmiod_config *cfg);
 /* Takes over a killed predecessor's waiting requests, then lets the
  * threads serve. */
 void server_serve(struct server *s);
-/* Stops the threads and tears the ioreq server down. */
+/* Stops the threads and tears the ioreq server down. A thread stuck in
+ * a device call for STOP_TIMEOUT_MS is named and left: then nothing it
+ * could touch is torn down, s->stuck is set, and the ioreq server
+ * stays for a restarted mmiod to take over, as after a crash. */
+#define STOP_TIMEOUT_MS 5000
 void server_stop(struct server *s);
-/* Flushes every device; -1 if any flush failed (each is logged). */
+/* Flushes every device not inside a call right now; -1 if any flush
+ * failed (each is logged). */
 int server_flush(struct server *s);
 /* Reopens device files (log rotation). */
 void server_reopen(struct server *s);
-/* Stops, flushes and destroys everything; -1 if a flush failed. */
+/* Stops, flushes and destroys everything; -1 if a flush failed or a
+ * thread is stuck. */
 int server_close(struct server *s);
 void server_print_stats(struct server *s, FILE *out);
 

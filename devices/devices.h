@@ -89,6 +89,10 @@ int device_read(struct device *dev, const struct device_io *io,
 int device_write(struct device *dev, const struct device_io *io,
 		 uint64_t value);
 int device_flush(struct device *dev);
+/* The periodic flush: as device_flush(), but a device that is inside a
+ * call right now is left for the next round (0), so that a device call
+ * that never returns can't hold up the caller too. */
+int device_flush_idle(struct device *dev);
 int device_reopen(struct device *dev);
 /* Flushes, then frees. Returns the flush result. */
 int device_destroy(struct device *dev);

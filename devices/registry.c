@@ -150,6 +150,19 @@ int device_flush(struct device *dev)
 	return rc;
 }
 
+int device_flush_idle(struct device *dev)
+{
+	int rc;
+
+	if (!dev->ops->flush)
+		return 0;
+	if (pthread_mutex_trylock(&dev->lock))
+		return 0; /* in a call now: the next round flushes it */
+	rc = dev->ops->flush(dev);
+	pthread_mutex_unlock(&dev->lock);
+	return rc;
+}
+
 int device_reopen(struct device *dev)
 {
 	int rc;

@@ -343,6 +343,11 @@ void ioreq_engine_stats(const struct ioreq_engine *e, struct ioreq_stats *out)
 		add_stats(out, &e->workers[i].stats);
 }
 
+struct bus_cpu *ioreq_worker_cpu(const struct ioreq_worker *w)
+{
+	return w->cpu;
+}
+
 int ioreq_worker_fd(const struct ioreq_worker *w)
 {
 	return w->engine->be->ops->evtchn_fd(w->evtchn);

@@ -102,6 +102,8 @@ void ioreq_engine_stats(const struct ioreq_engine *engine,
  * guest requests: call it once confined, before the workers run. */
 void ioreq_engine_take_over(struct ioreq_engine *engine);
 
+/* The bus cpu the worker serves with. */
+struct bus_cpu *ioreq_worker_cpu(const struct ioreq_worker *worker);
 /* The worker's pollable fd: readable when one of its ports fired. */
 int ioreq_worker_fd(const struct ioreq_worker *worker);
 /* Serves every pending event of the worker without blocking (polling

@@ -279,4 +279,34 @@ expect "the guest's first access finds mmiod already confined" 0 \
 	"read 0xfe500000 size 4 = $want" \
 	-- "$mmiod" --sim confined.sim --state-dir confined-state confined.cfg
 
+# A device call that never returns must not hang a stop: SIGTERM, and
+# mmiod names the stuck device and exits 1 within its stop timeout,
+# keeping the state file for a restart to take the server over.
+cat > stuck.cfg <<CFG
+mmio = [ "base=0xfe600000,size=8,type=plugin,plugin=$builddir/tests/plugins/.libs/stuck.so" ]
+CFG
+printf 'vcpus 1\nread 0xfe600000 4\n' > stuck.sim
+mkdir -m 1777 stuck-state
+"$mmiod" --sim stuck.sim --state-dir stuck-state stuck.cfg > stuck.log 2>&1 &
+pid=$!
+sleep 1
+kill -TERM $pid
+n=0
+while kill -0 $pid 2>/dev/null && [ $n -lt 150 ]; do sleep 0.1; n=$((n + 1)); done
+if kill -0 $pid 2>/dev/null; then
+	kill -KILL $pid
+	wait $pid 2>/dev/null
+	fail "a stop with a stuck device still runs after 15 s: $(cat stuck.log)"
+else
+	wait $pid
+	status=$?
+	if [ $status -eq 1 ] &&
+		grep -q 'worker 0 is stuck in the device of mmio 0xfe600000 plugin' stuck.log &&
+		[ -e stuck-state/sim.state ]; then
+		pass "a stuck device: stop names it, exits 1, keeps the state file"
+	else
+		fail "stuck device: status $status, $(ls stuck-state) $(cat stuck.log)"
+	fi
+fi
+
 finish
