@@ -1,10 +1,11 @@
 #!/bin/sh
 # sim.sh - mmiod --sim end to end: daemon and scripted guest as separate
 # processes, real configs, devices checked on disk afterwards.
-srcdir=${top_srcdir:-.}
+srcdir=$(cd "${top_srcdir:-.}" && pwd)
+# It sends SIGTERM and SIGKILL: only ever inside a PID namespace.
+. "$srcdir/tests/pidns.sh"
 builddir=$(cd "${top_builddir:-.}" && pwd)
 mmiod=$builddir/mmiod
-srcdir=$(cd "$srcdir" && pwd)
 . "$srcdir/tests/lib.sh"
 
 work=$(mktemp -d /tmp/mmiod-sim-XXXXXX)
