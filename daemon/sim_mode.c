@@ -13,6 +13,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "common/log.h"
+#include "common/unix_socket.h"
 #include "confine.h"
 #include "guest_config.h"
 #include "lifecycle.h"
@@ -151,15 +152,21 @@ int run_sim_guest(const struct mmiod_options *opts)
 	so = (struct sim_options){.nr_vcpus = script_nr_vcpus(script),
 				  .ram_size = SIM_RAM_SIZE};
 	sim = sim_create(&so);
-	if (!sim || sim_serve_socket(sim, opts->socket_path)) {
-		fprintf(stderr, "guest: cannot serve the simulator at %s: %s\n",
-			opts->socket_path, strerror(errno));
+	if (!sim) {
+		fprintf(stderr, "guest: cannot create the simulator: %s\n",
+			strerror(errno));
+	} else if (sim_serve_socket(sim, opts->socket_path)) {
+		/* SOCKET names something that must not be replaced: usage. */
+		status = errno == ENOTSOCK || errno == ENAMETOOLONG ? 2 : 1;
+		fprintf(stderr, "mmiod: --sim-guest: %s\n",
+			unix_socket_strerror(err, sizeof(err),
+					     opts->socket_path, errno));
 	} else {
 		status = run_guest(script, sim);
 		/* The guest is done: its domain goes away, as after a
 		 * poweroff. */
 		sim_domain_kill(sim);
-		unlink(opts->socket_path);
+		unix_socket_remove(opts->socket_path);
 	}
 	script_free(script);
 	/* The hand-out thread may still use sim: exit without freeing. */

@@ -20,10 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/unix_socket.h"
 #include "device_type.h"
 
 enum {
@@ -333,7 +333,7 @@ static void uart_destroy(struct device *dev)
 	}
 	if (u->listen_fd >= 0) {
 		close(u->listen_fd);
-		unlink(u->path);
+		unix_socket_remove(u->path);
 	}
 	free(u->path);
 	free(u);
@@ -364,22 +364,14 @@ static int open_pty(struct uart *u, char *err, size_t errlen)
 
 static int open_unix(struct uart *u, char *err, size_t errlen)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char msg[512];
 
-	if (strlen(u->path) >= sizeof(sa.sun_path)) {
-		snprintf(err, errlen, "path: '%s' is too long for a socket",
-			 u->path);
-		return -1;
-	}
-	strcpy(sa.sun_path, u->path);
-	unlink(u->path);
-	u->listen_fd =
-		socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (u->listen_fd < 0 ||
-	    bind(u->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(u->listen_fd, 1)) {
-		snprintf(err, errlen, "path: cannot listen on '%s': %s",
-			 u->path, strerror(errno));
+	u->listen_fd = unix_socket_listen(u->path, 0600,
+					  SOCK_NONBLOCK | SOCK_CLOEXEC, 1);
+	if (u->listen_fd < 0) {
+		snprintf(
+			err, errlen, "path: %s",
+			unix_socket_strerror(msg, sizeof(msg), u->path, errno));
 		return -1;
 	}
 	log_info("uart: guest console on socket %s", u->path);
@@ -469,6 +461,14 @@ static int parse_keys(const struct device_args *args, struct uart *u, char *err,
 	u->reg_shift = (unsigned)shift;
 	u->reg_width = (unsigned)width;
 	u->irq = irq == UINT64_MAX ? -1 : (int)irq;
+	/* Caught by --check-config too: the socket would replace it. */
+	if (u->backend == BACKEND_UNIX && unix_socket_check(path)) {
+		char msg[512];
+
+		snprintf(err, errlen, "path: %s",
+			 unix_socket_strerror(msg, sizeof(msg), path, errno));
+		return -1;
+	}
 	u->path = path ? strdup(path) : NULL;
 	if (path && !u->path) {
 		snprintf(err, errlen, "out of memory");
