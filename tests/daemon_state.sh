@@ -13,6 +13,31 @@ work=$(mktemp -d /tmp/mmiod-state-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
 
+# exited PID: true once PID is gone or a zombie.
+exited() {
+	state=$(sed 's/.*) //; s/ .*//' "/proc/$1/stat" 2>/dev/null)
+	[ -z "$state" ] || [ "$state" = Z ]
+}
+
+# wait_exit PID SECONDS: waits at most SECONDS for PID (a child) to exit
+# and sets $status; on a timeout kills it, sets status 124, returns 1.
+wait_exit() {
+	n=0
+	while ! exited "$1" && [ $n -lt $(($2 * 10)) ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	if ! exited "$1"; then
+		kill -KILL "$1" 2>/dev/null
+		wait "$1" 2>/dev/null
+		status=124
+		return 1
+	fi
+	wait "$1"
+	status=$?
+	return 0
+}
+
 printf 'vcpus 1\nsleep 60000\n' > idle.sim
 
 # --- sockets never replace what isn't a socket --------------------------
@@ -40,5 +65,31 @@ if [ "$(cat guest-file)" = precious ]; then
 else
 	fail "--sim-guest removed or changed the regular file at SOCKET"
 fi
+
+# --- the uart never blocks on a reader that doesn't read ------------------
+line=$(head -c 900 /dev/zero | tr '\0' x)
+{
+	echo "vcpus 1"
+	i=0
+	while [ $i -lt 120 ]; do
+		echo "puts 0xfe300000 1 $line\\n"
+		i=$((i + 1))
+	done
+} > flood.sim
+cat > stdio.cfg <<'CFG'
+mmio = [ "base=0xfe300000,size=8,type=uart16550,backend=stdio" ]
+CFG
+mkfifo full.fifo
+sleep 120 < full.fifo &
+reader=$!
+"$mmiod" --sim flood.sim stdio.cfg > full.fifo 2> stdio.log &
+pid=$!
+if wait_exit $pid 30 && [ $status -eq 0 ]; then
+	pass "a uart on a stdout nobody reads drops the output and mmiod finishes"
+else
+	fail "uart on a full stdout pipe: status $status; $(tail -3 stdio.log)"
+fi
+kill $reader
+wait $reader 2>/dev/null
 
 finish
