@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "common/log.h"
-#include "statefile.h"
+#include "control.h"
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reopen_requested;
@@ -63,24 +63,13 @@ int signals_setup(void)
 	return 0;
 }
 
-static void print_stats(FILE *f, void *server)
-{
-	server_print_stats(server, f);
-}
-
-static void write_stats(struct server *s, const char *stats_path)
-{
-	server_print_stats(s, stderr);
-	/* Atomically: mmiod --stats reads the file as soon as it changes. */
-	if (stats_path && statefile_replace(stats_path, print_stats, s))
-		log_warn("cannot write %s: %s", stats_path, strerror(errno));
-}
-
 enum stop_reason lifecycle_loop(struct server *s, struct ioreq_backend *be,
-				const char *stats_path)
+				int control_fd)
 {
-	struct pollfd pfd = {.fd = ioreq_backend_domain_fd(be),
-			     .events = POLLIN};
+	struct pollfd pfd[2] = {
+		{.fd = ioreq_backend_domain_fd(be), .events = POLLIN},
+		{.fd = control_fd, .events = POLLIN}, /* fd -1: ignored */
+	};
 	const struct timespec tick = {.tv_sec = 1};
 	struct timespec last_flush, now;
 
@@ -99,15 +88,17 @@ enum stop_reason lifecycle_loop(struct server *s, struct ioreq_backend *be,
 		}
 		if (stats_requested) {
 			stats_requested = 0;
-			write_stats(s, stats_path);
+			server_print_stats(s, stderr);
 		}
-		n = ppoll(&pfd, 1, &tick, &serving_mask);
+		n = ppoll(pfd, 2, &tick, &serving_mask);
 		if (n < 0 && errno != EINTR) {
 			log_error("ppoll: %s", strerror(errno));
 			return STOP_ERROR;
 		}
-		if (n > 0 && !ioreq_backend_domain_alive(be))
+		if (n > 0 && pfd[0].revents && !ioreq_backend_domain_alive(be))
 			return STOP_DOMAIN_DEATH;
+		if (n > 0 && pfd[1].revents)
+			control_answer(control_fd, s);
 		/* Once a second, busy or idle, make what the guest wrote
 		 * durable: a power cut loses at most a second of it. */
 		clock_gettime(CLOCK_MONOTONIC, &now);

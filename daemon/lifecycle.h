@@ -23,9 +23,9 @@ enum stop_reason {
 };
 
 /* Serves until a stop reason: flushes devices when idle (once a second),
- * reopens files on SIGHUP, prints counters on SIGUSR1. stats_path, if not
- * NULL, receives the counters too. */
+ * reopens files on SIGHUP, prints counters to the log on SIGUSR1 and
+ * answers requests on control_fd (see control.h; -1: none). */
 enum stop_reason lifecycle_loop(struct server *s, struct ioreq_backend *be,
-				const char *stats_path);
+				int control_fd);
 
 #endif

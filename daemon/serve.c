@@ -1,9 +1,9 @@
 /* serve.c - serve one guest domain until SIGTERM or its death, on Xen
  * (mmiod GUEST) or on an attached simulator (mmiod --sim-attach).
  *
- * One linear setup, one teardown: config, devices, domain, stale server,
- * ioreq server, workers, state file, unpause, restrict, drop privileges,
- * seccomp, READY=1; then serve. Unpausing happens before the restriction
+ * One linear setup, one teardown: the guest's lock, devices, domain, stale
+ * server, ioreq server, workers, state file, control socket, unpause,
+ * restrict, drop privileges, seccomp, READY=1; then serve. Unpausing happens before the restriction
  * because on Xen it is a domctl, which restricted handles can't make; the
  * workers already serve by then.
  */
@@ -18,10 +18,10 @@
 #include "common/log.h"
 #include "confine.h"
 #include "guest_config.h"
+#include "instance.h"
 #include "lifecycle.h"
 #include "modes.h"
 #include "server.h"
-#include "statefile.h"
 
 static void destroy_stale_server(struct ioreq_backend *be,
 				 const char *state_path, uint32_t domid)
@@ -41,38 +41,37 @@ static void destroy_stale_server(struct ioreq_backend *be,
 int serve_domain(const struct mmiod_options *opts, struct mmiod_config *cfg,
 		 const char *guest, const struct domain_opener *opener)
 {
-	char state_path[4096], stats_path[4096];
 	struct ioreq_backend *be = NULL;
 	struct server server;
-	bool state_written = false;
+	struct instance inst;
 	const char *name = cfg->domain ? cfg->domain : guest;
 	uint32_t domid;
 	int status = 1;
 
 	server_init(&server);
-	if (statefile_path(state_path, sizeof(state_path), opts->state_dir,
-			   guest, "state") ||
-	    statefile_path(stats_path, sizeof(stats_path), opts->state_dir,
-			   guest, "stats")) {
-		log_error("--state-dir is too long");
+	instance_init(&inst);
+	if (instance_paths(&inst, opts->state_dir, guest)) {
+		status = 2;
 		goto out;
 	}
+	/* Before anything else: a second instance must not touch the
+	 * first's devices, server or files. */
+	if (instance_lock(&inst, guest))
+		goto out;
 
 	if (signals_setup() || server_open(&server, cfg))
 		goto out;
 	be = opener->open(opener->ctx, name, opts->wait, &domid);
 	if (!be)
 		goto out;
-	destroy_stale_server(be, state_path, domid);
+	destroy_stale_server(be, inst.state_path, domid);
 	if (server_start(&server, be, cfg))
 		goto out;
-	if (statefile_write(state_path, &(struct state_record){
+	if (instance_write_state(&inst, &(struct state_record){
 						getpid(), domid,
-						ioreq_backend_server_id(be)})) {
-		log_error("cannot write %s: %s", state_path, strerror(errno));
+						ioreq_backend_server_id(be)}) ||
+	    instance_listen(&inst))
 		goto out;
-	}
-	state_written = true;
 	if (cfg->unpause && ioreq_backend_unpause(be)) {
 		log_error("cannot unpause domain %u: %s", domid,
 			  strerror(errno));
@@ -88,7 +87,7 @@ int serve_domain(const struct mmiod_options *opts, struct mmiod_config *cfg,
 	sd_notify(0, "READY=1");
 	log_info("serving domain %s (%u)", name, domid);
 
-	switch (lifecycle_loop(&server, be, stats_path)) {
+	switch (lifecycle_loop(&server, be, inst.control_fd)) {
 	case STOP_SIGNAL:
 		log_info("stopping on signal");
 		status = 0;
@@ -104,8 +103,7 @@ int serve_domain(const struct mmiod_options *opts, struct mmiod_config *cfg,
 out:
 	if (server_close(&server))
 		status = 1;
-	if (state_written)
-		statefile_remove(state_path);
+	instance_close(&inst);
 	ioreq_backend_close(be);
 	return status;
 }

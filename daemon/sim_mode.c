@@ -102,7 +102,7 @@ int run_sim(const struct mmiod_options *opts)
 	/* The simulated domain starts paused, as "xl create -p" makes it:
 	 * it runs once every region is served. */
 	ioreq_backend_unpause(be);
-	switch (lifecycle_loop(&server, be, NULL)) {
+	switch (lifecycle_loop(&server, be, -1)) {
 	case STOP_CHILD_EXIT:
 		log_info("the scripted guest finished");
 		status = 0;

@@ -38,7 +38,78 @@ wait_exit() {
 	return 0
 }
 
+# wait_for TEST PATH: up to 5 s for test(1) TEST on PATH to hold.
+wait_for() {
+	n=0
+	while ! test "$1" "$2" && [ $n -lt 50 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+}
+
+cat > attach.cfg <<'CFG'
+domain = "simvm"
+unpause = 1
+mmio = [ "base=0xfe100000,size=4K,type=ram,file=attach-ram.bin" ]
+CFG
 printf 'vcpus 1\nsleep 60000\n' > idle.sim
+
+# --- --stats never signals a pid read from a file ------------------------
+sleep 300 &
+victim=$!
+printf 'pid %s\ndomid 1\nserver 0\n' $victim > victim.state
+expect "--stats with a state file naming another process: no mmiod serves" 1 \
+	'no mmiod serves victim' -- timeout -k 2 10 "$mmiod" --stats --state-dir . victim
+printf 'pid -1\ndomid 1\nserver 0\n' > everyone.state
+expect "--stats with a state file naming pid -1: no mmiod serves" 1 \
+	'no mmiod serves everyone' -- timeout -k 2 10 "$mmiod" --stats --state-dir . everyone
+sleep 0.2
+if ! exited $victim; then
+	pass "the process the state files named survived --stats"
+else
+	fail "--stats signalled the process its state file named"
+fi
+kill $victim
+wait $victim 2>/dev/null
+
+# --- one instance per guest ----------------------------------------------
+"$mmiod" --sim-guest two.sock idle.sim > /dev/null 2>&1 &
+guest=$!
+wait_for -S two.sock
+"$mmiod" --sim-attach two.sock --state-dir . attach.cfg 2> first.log &
+first=$!
+wait_for -s simvm.state
+expect "a second mmiod for the same guest is refused, exit 1" 1 \
+	"mmiod for simvm is already running \\(pid $first\\)" \
+	-- timeout -k 2 10 "$mmiod" --sim-attach two.sock --state-dir . attach.cfg
+if ! exited $first && grep -q "^pid $first\$" simvm.state; then
+	pass "the first instance keeps serving and keeps its state file"
+else
+	fail "after a refused second instance: $(cat simvm.state 2>&1); $(tail -3 first.log)"
+fi
+expect "--stats asks the running daemon over its control socket" 0 \
+	'^requests [0-9]+ buffered 0' -- timeout -k 2 10 "$mmiod" --stats --state-dir . simvm
+if [ "$(stat -c %a simvm.ctl 2>&1)" = 600 ] && [ -S simvm.ctl ]; then
+	pass "the control socket is a socket of mode 0600"
+else
+	fail "control socket: $(stat -c '%F %a' simvm.ctl 2>&1)"
+fi
+kill -USR1 $first
+sleep 0.5
+if grep -q 'requests [0-9]* buffered' first.log; then
+	pass "SIGUSR1 still writes the counters to the log"
+else
+	fail "SIGUSR1 wrote no counters: $(tail -3 first.log)"
+fi
+kill -TERM $first
+wait_exit $first 10
+if [ $status -eq 0 ] && [ ! -e simvm.state ] && [ ! -e simvm.ctl ]; then
+	pass "a stopped instance removes its own state file and socket"
+else
+	fail "stop: status $status, left $(ls simvm.* 2>&1)"
+fi
+kill $guest 2>/dev/null
+wait $guest 2>/dev/null
 
 # --- sockets never replace what isn't a socket --------------------------
 echo precious > uart-file
@@ -91,5 +162,10 @@ else
 fi
 kill $reader
 wait $reader 2>/dev/null
+
+# --- names -------------------------------------------------------------
+long=$(head -c 5000 /dev/zero | tr '\0' g)
+expect "a too-long GUEST is reported as such, exit 2" 2 \
+	'GUEST is too long' -- "$mmiod" --stats --state-dir . "$long"
 
 finish
