@@ -43,23 +43,48 @@ static sigset_t serving_mask; /* the mask inside ppoll() */
 int signals_setup(void)
 {
 	struct sigaction sa;
-	sigset_t block;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigemptyset(&block);
 	for (size_t i = 0; i < NHANDLED; i++) {
+		/* Without SA_RESTART a stop interrupts a blocking start-up
+		 * step (EINTR); the others must not make one fail. */
+		bool stop = handled[i] == SIGTERM || handled[i] == SIGINT;
+
+		sa.sa_flags = stop ? 0 : SA_RESTART;
 		if (sigaction(handled[i], &sa, NULL))
 			return -1;
-		sigaddset(&block, handled[i]);
 	}
+	/* A closed stdout or socket must not kill the daemon. */
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+int signals_block(void)
+{
+	sigset_t block;
+
+	sigemptyset(&block);
+	for (size_t i = 0; i < NHANDLED; i++)
+		sigaddset(&block, handled[i]);
 	if (sigprocmask(SIG_BLOCK, &block, &serving_mask))
 		return -1;
 	for (size_t i = 0; i < NHANDLED; i++)
 		sigdelset(&serving_mask, handled[i]);
-	/* A closed stdout or socket must not kill the daemon. */
-	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+bool lifecycle_stop_requested(void)
+{
+	return stop_requested;
+}
+
+int lifecycle_setup_failed(void)
+{
+	if (!stop_requested)
+		return 1;
+	log_info("stopping on signal during start-up");
 	return 0;
 }
 

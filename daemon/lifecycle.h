@@ -1,8 +1,11 @@
 /* lifecycle.h - signals and the main thread's loop while serving.
  *
- * Signal handlers only set flags. The signals are blocked everywhere
- * except inside the main loop's ppoll(), so worker threads never see them
- * and the loop can't miss one between checking the flags and sleeping.
+ * Signal handlers only set flags. During start-up the signals are open,
+ * and SIGTERM/SIGINT interrupt whatever blocks (waiting for the domain,
+ * opening a FIFO): a stop works at every moment. Once serving threads
+ * are about to start they are blocked everywhere except inside the main
+ * loop's ppoll(), so worker threads never see them and the loop can't
+ * miss one between checking the flags and sleeping.
  */
 #ifndef MMIOD_LIFECYCLE_H
 #define MMIOD_LIFECYCLE_H
@@ -11,9 +14,16 @@
 
 #include "server.h"
 
-/* Installs the handlers and blocks the signals; call before any thread
- * is created. */
+/* Installs the handlers; call first, before any thread is created. */
 int signals_setup(void);
+/* Blocks the signals for serving; call before the serving threads are
+ * created, which inherit the mask. */
+int signals_block(void);
+/* A SIGTERM or SIGINT has come. */
+bool lifecycle_stop_requested(void);
+/* The exit status of a start-up that failed: 0 with a log line when a
+ * stop signal cut it short (what failed was interrupted), else 1. */
+int lifecycle_setup_failed(void);
 
 enum stop_reason {
 	STOP_SIGNAL,	   /* SIGTERM or SIGINT */

@@ -60,12 +60,12 @@ int serve_domain(const struct mmiod_options *opts, struct mmiod_config *cfg,
 		goto out;
 
 	if (signals_setup() || server_open(&server, cfg))
-		goto out;
+		goto setup_failed;
 	be = opener->open(opener->ctx, name, opts->wait, &domid);
 	if (!be)
-		goto out;
+		goto setup_failed;
 	destroy_stale_server(be, inst.state_path, domid);
-	if (server_start(&server, be, cfg))
+	if (signals_block() || server_start(&server, be, cfg))
 		goto out;
 	if (instance_write_state(&inst, &(struct state_record){
 						getpid(), domid,
@@ -100,6 +100,9 @@ int serve_domain(const struct mmiod_options *opts, struct mmiod_config *cfg,
 		break;
 	}
 	sd_notify(0, "STOPPING=1");
+	goto out;
+setup_failed:
+	status = lifecycle_setup_failed();
 out:
 	if (server_close(&server))
 		status = 1;

@@ -80,8 +80,11 @@ int run_sim(const struct mmiod_options *opts)
 		log_error("cannot create the simulator: %s", strerror(errno));
 		goto out;
 	}
-	if (signals_setup() || server_open(&server, cfg))
+	if (signals_setup() || server_open(&server, cfg)) {
+		status = lifecycle_setup_failed();
+		stopped_by_signal = status == 0;
 		goto out;
+	}
 
 	/* Fork before any thread exists: the guest is a process of its own,
 	 * sharing only the simulator's memory and event channels. */
@@ -95,7 +98,7 @@ int run_sim(const struct mmiod_options *opts)
 		_exit(run_guest(script, sim));
 
 	be = ioreq_backend_sim_open(sim);
-	if (!be || server_start(&server, be, cfg) ||
+	if (!be || signals_block() || server_start(&server, be, cfg) ||
 	    confine(cfg->user, opts->seccomp))
 		goto out;
 	sd_notify(0, "READY=1");

@@ -137,6 +137,27 @@ else
 	fail "--sim-guest removed or changed the regular file at SOCKET"
 fi
 
+# --- a stop works at every moment of start-up -----------------------------
+mkfifo trace.fifo
+cat > fifo.cfg <<'CFG'
+mmio = [ "base=0xfe000000,size=4K,type=trace,file=trace.fifo" ]
+CFG
+"$mmiod" --sim idle.sim fifo.cfg > /dev/null 2> fifo.log &
+pid=$!
+sleep 0.5
+kill -TERM $pid
+if wait_exit $pid 5 && [ $status -le 1 ] && grep -q 'signal' fifo.log; then
+	pass "SIGTERM while opening a FIFO device file stops mmiod (status $status)"
+else
+	fail "SIGTERM while opening a FIFO: status $status; $(cat fifo.log)"
+fi
+if [ ! -e /dev/xen/xenbus ] && [ ! -S /run/xenstored/socket ] &&
+	[ ! -S /var/run/xenstored/socket ]; then
+	expect "without xenstore, --wait says xenstore is not reachable" 1 \
+		'xenstore is not reachable' \
+		-- timeout -k 2 10 "$mmiod" --wait -c attach.cfg --state-dir . simvm
+fi
+
 # --- the uart never blocks on a reader that doesn't read ------------------
 line=$(head -c 900 /dev/zero | tr '\0' x)
 {
