@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <pthread.h>
 #include <sys/socket.h>
@@ -39,6 +40,20 @@ static int run_guest(const struct script *script, struct sim *sim)
 	return failures ? 1 : 0;
 }
 
+/* The forked guest of mmiod --sim: it dies with mmiod, even a SIGKILLed
+ * one, instead of running its script against nobody. */
+static int guest_process(const struct script *script, struct sim *sim,
+			 pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL))
+		return 1;
+	/* mmiod may have died before the line above: then it's too late
+	 * for the death signal, and the guest was reparented. */
+	if (getppid() != parent)
+		return 1;
+	return run_guest(script, sim);
+}
+
 static int wait_guest(pid_t pid)
 {
 	int status;
@@ -59,7 +74,7 @@ int run_sim(const struct mmiod_options *opts)
 	struct sim_options so;
 	int status = 1, guest_status = 1;
 	bool stopped_by_signal = false;
-	pid_t guest = -1;
+	pid_t guest = -1, parent = getpid();
 	char err[512];
 
 	server_init(&server);
@@ -95,7 +110,7 @@ int run_sim(const struct mmiod_options *opts)
 		goto out;
 	}
 	if (guest == 0)
-		_exit(run_guest(script, sim));
+		_exit(guest_process(script, sim, parent));
 
 	be = ioreq_backend_sim_open(sim);
 	if (!be || signals_block() || server_start(&server, be, cfg) ||
@@ -108,6 +123,11 @@ int run_sim(const struct mmiod_options *opts)
 	switch (lifecycle_loop(&server, be, -1)) {
 	case STOP_CHILD_EXIT:
 		log_info("the scripted guest finished");
+		status = 0;
+		break;
+	case STOP_DOMAIN_DEATH:
+		/* A script's destroy: its verdict still counts. */
+		log_info("the scripted guest destroyed its domain");
 		status = 0;
 		break;
 	case STOP_SIGNAL:

@@ -184,9 +184,37 @@ fi
 kill $reader
 wait $reader 2>/dev/null
 
-# --- names -------------------------------------------------------------
+# --- --sim: destroy, the guest's death, names, file owners ----------------
+printf 'vcpus 1\nwrite 0xfe100000 4 5\nread 0xfe100000 4 expect 5\ndestroy\n' > destroy.sim
+expect "--sim exits 0 after a destroy when every expect held" 0 \
+	'read 0xfe100000 size 4 = 0x5' \
+	-- timeout -k 2 20 "$mmiod" --sim destroy.sim attach.cfg
+
 long=$(head -c 5000 /dev/zero | tr '\0' g)
 expect "a too-long GUEST is reported as such, exit 2" 2 \
 	'GUEST is too long' -- "$mmiod" --stats --state-dir . "$long"
+
+"$mmiod" --sim idle.sim attach.cfg > /dev/null 2>&1 &
+pid=$!
+n=0
+while [ -z "$(cat /proc/$pid/task/$pid/children 2>/dev/null)" ] && [ $n -lt 50 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+scripted=$(cat /proc/$pid/task/$pid/children 2>/dev/null)
+sleep 0.3
+kill -KILL $pid
+wait $pid 2>/dev/null
+n=0
+while [ -n "$scripted" ] && ! exited $scripted && [ $n -lt 50 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+if [ -n "$scripted" ] && exited $scripted; then
+	pass "the scripted guest dies with a SIGKILLed mmiod --sim"
+else
+	fail "scripted guest '$scripted' outlived mmiod --sim"
+	[ -n "$scripted" ] && kill -KILL $scripted
+fi
 
 finish
