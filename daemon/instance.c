@@ -53,6 +53,13 @@ int instance_paths(struct instance *in, const char *dir, const char *guest)
 	return 0;
 }
 
+int instance_note(const struct instance *in, struct owned_files *of)
+{
+	return owned_files_note(of, in->lock_path) ||
+	       owned_files_note(of, in->state_path) ||
+	       owned_files_note(of, in->control_path);
+}
+
 /* The pid the lock's holder wrote into it, or -1. */
 static long holder_pid(int fd)
 {

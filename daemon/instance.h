@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 
+#include "owned_files.h"
 #include "statefile.h"
 
 /* Every path fits a socket address (sun_path), the control socket's. */
@@ -31,6 +32,9 @@ void instance_init(struct instance *in);
 /* The guest's file names in dir. 0, or -1 with a message on stderr
  * saying whether GUEST or --state-dir is at fault (exit status 2). */
 int instance_paths(struct instance *in, const char *dir, const char *guest);
+/* Notes the files in the state dir that this daemon will create, to be
+ * handed to user= (owned_files.h). 0, or -1 when out of memory. */
+int instance_note(const struct instance *in, struct owned_files *of);
 /* Takes the guest's lock. 0; 1 when another mmiod holds it (logged with
  * its pid); -1 on another error (logged). */
 int instance_lock(struct instance *in, const char *guest);

@@ -44,14 +44,21 @@ int serve_domain(const struct mmiod_options *opts, struct mmiod_config *cfg,
 	struct ioreq_backend *be = NULL;
 	struct server server;
 	struct instance inst;
+	struct owned_files owned;
 	const char *name = cfg->domain ? cfg->domain : guest;
 	uint32_t domid;
 	int status = 1;
 
 	server_init(&server);
 	instance_init(&inst);
+	owned_files_init(&owned);
 	if (instance_paths(&inst, opts->state_dir, guest)) {
 		status = 2;
+		goto out;
+	}
+	if (instance_note(&inst, &owned) ||
+	    owned_files_note_config(&owned, cfg)) {
+		log_error("out of memory");
 		goto out;
 	}
 	/* Before anything else: a second instance must not touch the
@@ -67,9 +74,10 @@ int serve_domain(const struct mmiod_options *opts, struct mmiod_config *cfg,
 	destroy_stale_server(be, inst.state_path, domid);
 	if (signals_block() || server_start(&server, be, cfg))
 		goto out;
-	if (instance_write_state(&inst, &(struct state_record){
-						getpid(), domid,
-						ioreq_backend_server_id(be)}) ||
+	if (instance_write_state(
+		    &inst,
+		    &(struct state_record){getpid(), domid,
+					   ioreq_backend_server_id(be)}) ||
 	    instance_listen(&inst))
 		goto out;
 	if (cfg->unpause && ioreq_backend_unpause(be)) {
@@ -82,7 +90,8 @@ int serve_domain(const struct mmiod_options *opts, struct mmiod_config *cfg,
 			  domid, strerror(errno));
 		goto out;
 	}
-	if (confine(cfg->user, opts->seccomp))
+	if (owned_files_give(&owned, cfg->user) ||
+	    confine(cfg->user, opts->seccomp))
 		goto out;
 	sd_notify(0, "READY=1");
 	log_info("serving domain %s (%u)", name, domid);
@@ -107,6 +116,7 @@ out:
 	if (server_close(&server))
 		status = 1;
 	instance_close(&inst);
+	owned_files_free(&owned);
 	ioreq_backend_close(be);
 	return status;
 }

@@ -19,6 +19,7 @@
 #include "guest_config.h"
 #include "lifecycle.h"
 #include "modes.h"
+#include "owned_files.h"
 #include "server.h"
 #include "sim/script.h"
 #include "sim/sim.h"
@@ -72,12 +73,14 @@ int run_sim(const struct mmiod_options *opts)
 	struct sim *sim = NULL;
 	struct server server;
 	struct sim_options so;
+	struct owned_files owned;
 	int status = 1, guest_status = 1;
 	bool stopped_by_signal = false;
 	pid_t guest = -1, parent = getpid();
 	char err[512];
 
 	server_init(&server);
+	owned_files_init(&owned);
 	cfg = guest_config_load(opts->config_path);
 	if (!cfg)
 		return 2;
@@ -93,6 +96,10 @@ int run_sim(const struct mmiod_options *opts)
 	sim = sim_create(&so);
 	if (!sim) {
 		log_error("cannot create the simulator: %s", strerror(errno));
+		goto out;
+	}
+	if (owned_files_note_config(&owned, cfg)) {
+		log_error("out of memory");
 		goto out;
 	}
 	if (signals_setup() || server_open(&server, cfg)) {
@@ -114,6 +121,7 @@ int run_sim(const struct mmiod_options *opts)
 
 	be = ioreq_backend_sim_open(sim);
 	if (!be || signals_block() || server_start(&server, be, cfg) ||
+	    owned_files_give(&owned, cfg->user) ||
 	    confine(cfg->user, opts->seccomp))
 		goto out;
 	sd_notify(0, "READY=1");
@@ -151,6 +159,7 @@ out:
 	sim_destroy(sim);
 	script_free(script);
 	config_free(cfg);
+	owned_files_free(&owned);
 	/* When the guest finished, its verdict (every expect held) is the
 	 * exit status; when a signal stopped us, the guest was cut short
 	 * and has no verdict. */

@@ -217,4 +217,27 @@ else
 	[ -n "$scripted" ] && kill -KILL $scripted
 fi
 
+if [ "$(id -u)" -eq 0 ] && getent passwd nobody > /dev/null; then
+	chmod 755 "$work"
+	cat > own.cfg <<'CFG'
+user = "nobody"
+mmio = [
+	"base=0xfe000000,size=4K,type=trace,file=own-trace.json",
+	"base=0xfe100000,size=4K,type=ram,file=own-ram.bin",
+]
+CFG
+	printf 'vcpus 1\nwrite 0xfe000000 4 1\nsleep 1500\nwrite 0xfe000000 4 2\n' > own.sim
+	"$mmiod" --sim own.sim own.cfg > /dev/null 2> own.log &
+	pid=$!
+	sleep 0.7
+	kill -HUP $pid
+	wait_exit $pid 20
+	owners=$(stat -c %U own-trace.json own-ram.bin | tr '\n' ' ')
+	if [ $status -eq 0 ] && [ "$owners" = "nobody nobody " ] &&
+		! grep -q 'cannot reopen' own.log; then
+		pass "files created before the drop belong to user=, SIGHUP reopens them"
+	else
+		fail "user= files: status $status, owners $owners; $(grep -i 'reopen\|error' own.log)"
+	fi
+fi
 finish
