@@ -142,15 +142,27 @@ mkfifo trace.fifo
 cat > fifo.cfg <<'CFG'
 mmio = [ "base=0xfe000000,size=4K,type=trace,file=trace.fifo" ]
 CFG
-"$mmiod" --sim idle.sim fifo.cfg > /dev/null 2> fifo.log &
-pid=$!
-sleep 0.5
-kill -TERM $pid
-if wait_exit $pid 5 && [ $status -le 1 ] && grep -q 'signal' fifo.log; then
-	pass "SIGTERM while opening a FIFO device file stops mmiod (status $status)"
-else
-	fail "SIGTERM while opening a FIFO: status $status; $(cat fifo.log)"
-fi
+"$mmiod" --sim-guest fifo.sock idle.sim > /dev/null 2>&1 &
+guest=$!
+wait_for -S fifo.sock
+for mode in sim sim-attach; do
+	if [ $mode = sim ]; then
+		"$mmiod" --sim idle.sim fifo.cfg > /dev/null 2> fifo.log &
+	else
+		"$mmiod" --sim-attach fifo.sock --state-dir . fifo.cfg \
+			> /dev/null 2> fifo.log &
+	fi
+	pid=$!
+	sleep 0.5
+	kill -TERM $pid
+	if wait_exit $pid 5 && [ $status -le 1 ] && grep -q 'signal' fifo.log; then
+		pass "--$mode: SIGTERM while opening a FIFO device file stops mmiod (status $status)"
+	else
+		fail "--$mode: SIGTERM while opening a FIFO: status $status; $(cat fifo.log)"
+	fi
+done
+kill $guest
+wait $guest 2>/dev/null
 if [ ! -e /dev/xen/xenbus ] && [ ! -S /run/xenstored/socket ] &&
 	[ ! -S /var/run/xenstored/socket ]; then
 	expect "without xenstore, --wait says xenstore is not reachable" 1 \
