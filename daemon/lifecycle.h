@@ -1,11 +1,13 @@
 /* lifecycle.h - signals and the main thread's loop while serving.
  *
  * Signal handlers only set flags. During start-up the signals are open,
- * and SIGTERM/SIGINT interrupt whatever blocks (waiting for the domain,
- * opening a FIFO): a stop works at every moment. Once serving threads
- * are about to start they are blocked everywhere except inside the main
- * loop's ppoll(), so worker threads never see them and the loop can't
- * miss one between checking the flags and sleeping.
+ * and SIGTERM/SIGINT interrupt whatever blocks when they come (waiting
+ * for the domain, opening a FIFO), so a stop doesn't wait for start-up to
+ * end. (One that lands in the instant before a blocking open() is seen
+ * only after it.) Once serving threads are about to start the signals
+ * are blocked everywhere except inside the main loop's ppoll(), so
+ * worker threads never see them and the loop can't miss one between
+ * checking the flags and sleeping.
  */
 #ifndef MMIOD_LIFECYCLE_H
 #define MMIOD_LIFECYCLE_H
