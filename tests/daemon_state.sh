@@ -127,6 +127,21 @@ if [ "$(cat uart-file)" = precious ]; then
 else
 	fail "the uart removed or changed the regular file at its path"
 fi
+# A directory, and a symlink (even one to a socket), are not sockets
+# either: the uart refuses both and removes neither.
+mkdir uart-dir
+ln -s two.sock uart-link
+for path in uart-dir uart-link; do
+	sed "s/uart-file/$path/" uart.cfg > "$path.cfg"
+	expect "a uart socket path holding a ${path#uart-} is refused, exit 2" 2 \
+		"'$path' exists and is not a socket" \
+		-- timeout -k 2 10 "$mmiod" --sim idle.sim "$path.cfg"
+done
+if [ -d uart-dir ] && [ -L uart-link ]; then
+	pass "the directory and the symlink at the uart's path survive"
+else
+	fail "the uart removed the directory or the symlink at its path"
+fi
 echo precious > guest-file
 expect "--sim-guest refuses a SOCKET path holding a regular file, exit 2" 2 \
 	"guest-file.*exists and is not a socket" \
