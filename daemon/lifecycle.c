@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "common/log.h"
-#include "statefile.h"
+#include "control.h"
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reopen_requested;
@@ -43,23 +43,35 @@ static sigset_t serving_mask; /* the mask inside ppoll() */
 int signals_setup(void)
 {
 	struct sigaction sa;
-	sigset_t block;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigemptyset(&block);
 	for (size_t i = 0; i < NHANDLED; i++) {
+		/* Without SA_RESTART a stop interrupts a blocking start-up
+		 * step (EINTR); the others must not make one fail. */
+		bool stop = handled[i] == SIGTERM || handled[i] == SIGINT;
+
+		sa.sa_flags = stop ? 0 : SA_RESTART;
 		if (sigaction(handled[i], &sa, NULL))
 			return -1;
-		sigaddset(&block, handled[i]);
 	}
+	/* A closed stdout or socket must not kill the daemon. */
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+int signals_block(void)
+{
+	sigset_t block;
+
+	sigemptyset(&block);
+	for (size_t i = 0; i < NHANDLED; i++)
+		sigaddset(&block, handled[i]);
 	if (sigprocmask(SIG_BLOCK, &block, &serving_mask))
 		return -1;
 	for (size_t i = 0; i < NHANDLED; i++)
 		sigdelset(&serving_mask, handled[i]);
-	/* A closed stdout or socket must not kill the daemon. */
-	signal(SIGPIPE, SIG_IGN);
 	return 0;
 }
 
@@ -68,24 +80,21 @@ bool lifecycle_stop_requested(void)
 	return stop_requested;
 }
 
-static void print_stats(FILE *f, void *server)
+int lifecycle_setup_failed(void)
 {
-	server_print_stats(server, f);
-}
-
-static void write_stats(struct server *s, const char *stats_path)
-{
-	server_print_stats(s, stderr);
-	/* Atomically: mmiod --stats reads the file as soon as it changes. */
-	if (stats_path && statefile_replace(stats_path, print_stats, s))
-		log_warn("cannot write %s: %s", stats_path, strerror(errno));
+	if (!stop_requested)
+		return 1;
+	log_info("stopping on signal during start-up");
+	return 0;
 }
 
 enum stop_reason lifecycle_loop(struct server *s, struct ioreq_backend *be,
-				const char *stats_path)
+				int control_fd)
 {
-	struct pollfd pfd = {.fd = ioreq_backend_domain_fd(be),
-			     .events = POLLIN};
+	struct pollfd pfd[2] = {
+		{.fd = ioreq_backend_domain_fd(be), .events = POLLIN},
+		{.fd = control_fd, .events = POLLIN}, /* fd -1: ignored */
+	};
 	const struct timespec tick = {.tv_sec = 1};
 	struct timespec last_flush, now;
 
@@ -104,15 +113,17 @@ enum stop_reason lifecycle_loop(struct server *s, struct ioreq_backend *be,
 		}
 		if (stats_requested) {
 			stats_requested = 0;
-			write_stats(s, stats_path);
+			server_print_stats(s, stderr);
 		}
-		n = ppoll(&pfd, 1, &tick, &serving_mask);
+		n = ppoll(pfd, 2, &tick, &serving_mask);
 		if (n < 0 && errno != EINTR) {
 			log_error("ppoll: %s", strerror(errno));
 			return STOP_ERROR;
 		}
-		if (n > 0 && !ioreq_backend_domain_alive(be))
+		if (n > 0 && pfd[0].revents && !ioreq_backend_domain_alive(be))
 			return STOP_DOMAIN_DEATH;
+		if (n > 0 && pfd[1].revents)
+			control_answer(control_fd, s);
 		/* Once a second, busy or idle, make what the guest wrote
 		 * durable: a power cut loses at most a second of it. */
 		clock_gettime(CLOCK_MONOTONIC, &now);

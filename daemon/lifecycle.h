@@ -1,8 +1,13 @@
 /* lifecycle.h - signals and the main thread's loop while serving.
  *
- * Signal handlers only set flags. The signals are blocked everywhere
- * except inside the main loop's ppoll(), so worker threads never see them
- * and the loop can't miss one between checking the flags and sleeping.
+ * Signal handlers only set flags. During start-up the signals are open,
+ * and SIGTERM/SIGINT interrupt whatever blocks when they come (waiting
+ * for the domain, opening a FIFO), so a stop doesn't wait for start-up to
+ * end. (One that lands in the instant before a blocking open() is seen
+ * only after it.) Once serving threads are about to start the signals
+ * are blocked everywhere except inside the main loop's ppoll(), so
+ * worker threads never see them and the loop can't miss one between
+ * checking the flags and sleeping.
  */
 #ifndef MMIOD_LIFECYCLE_H
 #define MMIOD_LIFECYCLE_H
@@ -11,9 +16,16 @@
 
 #include "server.h"
 
-/* Installs the handlers and blocks the signals; call before any thread
- * is created. */
+/* Installs the handlers; call first, before any thread is created. */
 int signals_setup(void);
+/* Blocks the signals for serving; call before the serving threads are
+ * created, which inherit the mask. */
+int signals_block(void);
+/* A SIGTERM or SIGINT has come. */
+bool lifecycle_stop_requested(void);
+/* The exit status of a start-up that failed: 0 with a log line when a
+ * stop signal cut it short (what failed was interrupted), else 1. */
+int lifecycle_setup_failed(void);
 
 /* Whether SIGTERM or SIGINT came. */
 bool lifecycle_stop_requested(void);
@@ -26,9 +38,9 @@ enum stop_reason {
 };
 
 /* Serves until a stop reason: flushes devices when idle (once a second),
- * reopens files on SIGHUP, prints counters on SIGUSR1. stats_path, if not
- * NULL, receives the counters too. */
+ * reopens files on SIGHUP, prints counters to the log on SIGUSR1 and
+ * answers requests on control_fd (see control.h; -1: none). */
 enum stop_reason lifecycle_loop(struct server *s, struct ioreq_backend *be,
-				const char *stats_path);
+				int control_fd);
 
 #endif

@@ -29,9 +29,9 @@ void options_usage(FILE *out)
 	      "      --sim-attach SOCKET  serve CONFIG to the simulated domain\n"
 	      "                           at SOCKET\n"
 	      "      --stats              print the counters of the mmiod serving\n"
-	      "                           GUEST (it writes them on SIGUSR1)\n"
-	      "      --state-dir DIR      state and stats files (default " MMIOD_STATE_DIR
-	      ")\n"
+	      "                           GUEST (asked over its control socket)\n"
+	      "      --state-dir DIR      lock, state file and control socket\n"
+	      "                           (default " MMIOD_STATE_DIR ")\n"
 	      "  -w, --wait               wait for the domain to appear\n"
 	      "      --no-seccomp         don't install the seccomp filter\n"
 	      "  -l, --log-level LEVEL    error, warn, info or debug\n"

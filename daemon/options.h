@@ -23,7 +23,7 @@ struct mmiod_options {
 	int log_level;		 /* -1: from the config, else info */
 	const char *script_path; /* --sim, --sim-guest */
 	const char *socket_path; /* --sim-guest, --sim-attach */
-	const char *state_dir;	 /* NULL: the mode's default */
+	const char *state_dir;	 /* lock, state, control; NULL: default */
 	bool wait;		 /* wait for the domain to appear */
 	bool seccomp;		 /* install the seccomp filter */
 };

@@ -22,10 +22,10 @@
 #include "common/log.h"
 #include "confine.h"
 #include "guest_config.h"
+#include "instance.h"
 #include "lifecycle.h"
 #include "modes.h"
 #include "server.h"
-#include "statefile.h"
 
 static void destroy_stale_server(struct ioreq_backend *be,
 				 const char *state_path, uint32_t domid)
@@ -63,39 +63,44 @@ static int stop_status(enum stop_reason why, uint32_t domid)
 int serve_domain(const struct serve_request *req)
 {
 	const struct mmiod_config *cfg = req->cfg;
-	char state_path[4096], stats_path[4096];
 	struct ioreq_backend *be = NULL;
 	struct server server;
-	bool state_written = false;
+	struct instance inst;
+	struct owned_files owned;
 	const char *name = cfg->domain ? cfg->domain : req->guest;
 	uint32_t domid;
 	int status = 1;
 
 	server_init(&server);
-	if (statefile_path(state_path, sizeof(state_path), req->state_dir,
-			   req->guest, "state") ||
-	    statefile_path(stats_path, sizeof(stats_path), req->state_dir,
-			   req->guest, "stats")) {
-		log_error("--state-dir is too long");
+	instance_init(&inst);
+	owned_files_init(&owned);
+	if (instance_paths(&inst, req->state_dir, req->guest)) {
+		status = 2;
 		goto out;
 	}
+	if (instance_note(&inst, &owned) ||
+	    owned_files_note_config(&owned, cfg)) {
+		log_error("out of memory");
+		goto out;
+	}
+	/* Before anything else: a second instance must not touch the
+	 * first's devices, server or files. */
+	if (instance_lock(&inst, req->guest))
+		goto out;
 
 	if (signals_setup() || server_open(&server, cfg))
-		goto out;
+		goto setup_failed;
 	be = req->opener->open(req->opener->ctx, name, req->wait, &domid);
 	if (!be)
+		goto setup_failed;
+	destroy_stale_server(be, inst.state_path, domid);
+	if (server_attach(&server, be, cfg) ||
+	    instance_write_state(
+		    &inst, &(struct state_record){getpid(), domid,
+						  ioreq_backend_server_id(be)}))
 		goto out;
-	destroy_stale_server(be, state_path, domid);
-	if (server_attach(&server, be, cfg))
-		goto out;
-	if (statefile_write(state_path, &(struct state_record){
-						getpid(), domid,
-						ioreq_backend_server_id(be)})) {
-		log_error("cannot write %s: %s", state_path, strerror(errno));
-		goto out;
-	}
-	state_written = true;
-	if (server_spawn(&server, cfg))
+	if (signals_block() || server_spawn(&server, cfg) ||
+	    instance_listen(&inst))
 		goto out;
 	if ((cfg->unpause || req->opener->unpause) &&
 	    ioreq_backend_unpause(be)) {
@@ -108,14 +113,19 @@ int serve_domain(const struct serve_request *req)
 			  domid, strerror(errno));
 		goto out;
 	}
-	if (confine(cfg->user, req->seccomp))
+	if (owned_files_give(&owned, cfg->user) ||
+	    confine(cfg->user, req->seccomp))
 		goto out;
 	server_serve(&server);
 	sd_notify(0, "READY=1");
 	log_info("serving domain %s (%u)", name, domid);
 
-	status = stop_status(lifecycle_loop(&server, be, stats_path), domid);
+	status = stop_status(lifecycle_loop(&server, be, inst.control_fd),
+			     domid);
 	sd_notify(0, "STOPPING=1");
+	goto out;
+setup_failed:
+	status = lifecycle_setup_failed();
 out:
 	if (req->print_stats)
 		server_print_stats(&server, stderr);
@@ -123,8 +133,10 @@ out:
 		status = 1;
 	/* A stuck device leaves its ioreq server behind: the state file
 	 * stays, so that a restart takes the server over. */
-	if (state_written && !server.stuck)
-		statefile_remove(state_path);
+	if (server.stuck)
+		inst.state_written = false;
+	instance_close(&inst);
+	owned_files_free(&owned);
 	if (!server.stuck)
 		ioreq_backend_close(be);
 	return status;

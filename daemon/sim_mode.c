@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <pthread.h>
 #include <sys/socket.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/unix_socket.h"
 #include "guest_config.h"
 #include "lifecycle.h"
 #include "modes.h"
@@ -34,6 +37,20 @@ static int run_guest(const struct script *script, struct sim *sim)
 	}
 	failures = script_run(script, sim, stdout);
 	return failures ? 1 : 0;
+}
+
+/* The forked guest of mmiod --sim: it dies with mmiod, even a SIGKILLed
+ * one, instead of running its script against nobody. */
+static int guest_process(const struct script *script, struct sim *sim,
+			 pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL))
+		return 1;
+	/* mmiod may have died before the line above: then it's too late
+	 * for the death signal, and the guest was reparented. */
+	if (getppid() != parent)
+		return 1;
+	return run_guest(script, sim);
 }
 
 static int wait_guest(pid_t pid)
@@ -62,6 +79,7 @@ static struct ioreq_backend *open_sim(void *ctx, const char *name, bool wait,
 	struct sim_domain *d = ctx;
 	struct sim_options so = {.nr_vcpus = script_nr_vcpus(d->script),
 				 .ram_size = SIM_RAM_SIZE};
+	pid_t parent;
 
 	d->sim = sim_create(&so);
 	if (!d->sim) {
@@ -69,13 +87,14 @@ static struct ioreq_backend *open_sim(void *ctx, const char *name, bool wait,
 		return NULL;
 	}
 	fflush(NULL);
+	parent = getpid();
 	d->guest = fork();
 	if (d->guest < 0) {
 		log_error("fork: %s", strerror(errno));
 		return NULL;
 	}
 	if (d->guest == 0)
-		_exit(run_guest(d->script, d->sim));
+		_exit(guest_process(d->script, d->sim, parent));
 	*domid = 1; /* the one simulated guest */
 	return ioreq_backend_sim_open(d->sim);
 }
@@ -90,12 +109,14 @@ static const char *sim_state_dir(const struct mmiod_options *opts, char *tmp)
 	return mkdtemp(tmp);
 }
 
-/* Runs confined: only unlink and rmdir, no directory listing. */
+/* Runs confined: only unlink and rmdir, no directory listing. The
+ * state file and the control socket are gone by now; the lock stays
+ * until here. */
 static void remove_state_dir(const char *dir, const char *guest)
 {
 	char path[4096];
 
-	if (statefile_path(path, sizeof(path), dir, guest, "stats") == 0)
+	if (statefile_path(path, sizeof(path), dir, guest, "lock") == 0)
 		unlink(path);
 	rmdir(dir);
 }
@@ -170,15 +191,21 @@ int run_sim_guest(const struct mmiod_options *opts)
 	so = (struct sim_options){.nr_vcpus = script_nr_vcpus(script),
 				  .ram_size = SIM_RAM_SIZE};
 	sim = sim_create(&so);
-	if (!sim || sim_serve_socket(sim, opts->socket_path)) {
-		fprintf(stderr, "guest: cannot serve the simulator at %s: %s\n",
-			opts->socket_path, strerror(errno));
+	if (!sim) {
+		fprintf(stderr, "guest: cannot create the simulator: %s\n",
+			strerror(errno));
+	} else if (sim_serve_socket(sim, opts->socket_path)) {
+		/* SOCKET names something that must not be replaced: usage. */
+		status = errno == ENOTSOCK || errno == ENAMETOOLONG ? 2 : 1;
+		fprintf(stderr, "mmiod: --sim-guest: %s\n",
+			unix_socket_strerror(err, sizeof(err),
+					     opts->socket_path, errno));
 	} else {
 		status = run_guest(script, sim);
 		/* The guest is done: its domain goes away, as after a
 		 * poweroff. */
 		sim_domain_kill(sim);
-		unlink(opts->socket_path);
+		unix_socket_remove(opts->socket_path);
 	}
 	script_free(script);
 	/* The hand-out thread may still use sim: exit without freeing. */

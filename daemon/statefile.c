@@ -2,7 +2,9 @@
 #include "statefile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 int statefile_path(char *buf, size_t len, const char *dir, const char *guest,
@@ -34,19 +36,31 @@ int statefile_replace(const char *path, void (*fill)(FILE *, void *), void *ctx)
 {
 	char tmp[4096];
 	FILE *f;
+	int fd, bad;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	f = fopen(tmp, "we");
-	if (!f)
+	/* A fresh random name, created with O_CREAT|O_EXCL: whoever can
+	 * write the directory can't have planted a symlink there for us to
+	 * follow (O_EXCL fails on a symlink, dangling or not). */
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
 		return -1;
-	fill(f, ctx);
-	if (fflush(f) || fsync(fileno(f)) || fclose(f)) {
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
 		unlink(tmp);
 		return -1;
 	}
+	fill(f, ctx);
+	bad = fflush(f) || fsync(fileno(f));
+	if (fclose(f) || bad) {
+		unlink(tmp);
+		return -1;
+	}
+	/* rename() replaces a symlink at path itself, never its target. */
 	return rename(tmp, path);
 }
 

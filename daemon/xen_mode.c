@@ -2,17 +2,19 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
+#include <time.h>
 
 #include "common/log.h"
 #include "common/parse.h"
 #include "guest_config.h"
+#include "lifecycle.h"
 #include "modes.h"
 
-#define WAIT_POLL_US 200000
+#define WAIT_POLL_NS 200000000L
 
 static int find_domain(const char *name, bool wait, uint32_t *domid)
 {
+	const struct timespec poll_interval = {0, WAIT_POLL_NS};
 	uint64_t id;
 
 	if (parse_u64(name, &id) == 0) {
@@ -24,13 +26,23 @@ static int find_domain(const char *name, bool wait, uint32_t *domid)
 		return 0;
 	}
 	while (ioreq_xen_find_domain(name, domid)) {
+		if (errno == ENOTCONN) {
+			log_error(
+				"domain '%s': xenstore is not reachable (is this a Xen dom0 with xenstored running?)",
+				name);
+			return -1;
+		}
 		if (errno != ENOENT || !wait) {
 			log_error("domain '%s': %s%s", name, strerror(errno),
 				  errno == ENOENT ? " (--wait waits for it)"
 						  : "");
 			return -1;
 		}
-		usleep(WAIT_POLL_US);
+		/* A stop interrupts the sleep (signals are open during
+		 * start-up); checked after it in case it came just before. */
+		nanosleep(&poll_interval, NULL);
+		if (lifecycle_stop_requested())
+			return -1;
 	}
 	return 0;
 }

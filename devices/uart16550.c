@@ -20,10 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/unix_socket.h"
 #include "device_type.h"
 
 enum {
@@ -75,7 +76,8 @@ struct uart {
 	unsigned reg_shift, reg_width;
 
 	enum uart_backend backend;
-	int out_fd, in_fd; /* -1: none (yet) */
+	int out_fd, in_fd;  /* -1: none (yet) */
+	bool out_is_socket; /* stdout is a socket: writes use MSG_DONTWAIT */
 	int listen_fd;
 	char *path;
 
@@ -147,6 +149,14 @@ static void fill_rx(struct uart *u)
 		rx_push(u, buf[i]);
 }
 
+/* Never blocks: a full pipe or socket drops the byte. */
+static ssize_t send_byte(struct uart *u, uint8_t byte)
+{
+	if (u->out_is_socket)
+		return send(u->out_fd, &byte, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+	return write(u->out_fd, &byte, 1);
+}
+
 static void transmit(struct uart *u, uint8_t byte)
 {
 	if (u->mcr & MCR_LOOP) {
@@ -154,7 +164,7 @@ static void transmit(struct uart *u, uint8_t byte)
 		return;
 	}
 	accept_client(u);
-	if (u->out_fd < 0 || write(u->out_fd, &byte, 1) != 1) {
+	if (u->out_fd < 0 || send_byte(u, byte) != 1) {
 		if (u->out_fd >= 0 && errno == EPIPE)
 			drop_client(u);
 		u->dropped++;
@@ -325,15 +335,14 @@ static void uart_destroy(struct device *dev)
 
 	if (u->dropped)
 		log_info("uart: %lu output bytes had no reader", u->dropped);
-	if (u->backend != BACKEND_STDIO) {
-		if (u->out_fd >= 0)
-			close(u->out_fd);
-		if (u->in_fd >= 0 && u->in_fd != u->out_fd)
-			close(u->in_fd);
-	}
+	/* 0-2 are mmiod's own stdio, not the device's to close. */
+	if (u->out_fd > STDERR_FILENO)
+		close(u->out_fd);
+	if (u->in_fd > STDERR_FILENO && u->in_fd != u->out_fd)
+		close(u->in_fd);
 	if (u->listen_fd >= 0) {
 		close(u->listen_fd);
-		unlink(u->path);
+		unix_socket_remove(u->path);
 	}
 	free(u->path);
 	free(u);
@@ -364,26 +373,52 @@ static int open_pty(struct uart *u, char *err, size_t errlen)
 
 static int open_unix(struct uart *u, char *err, size_t errlen)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char msg[512];
 
-	if (strlen(u->path) >= sizeof(sa.sun_path)) {
-		snprintf(err, errlen, "path: '%s' is too long for a socket",
-			 u->path);
-		return -1;
-	}
-	strcpy(sa.sun_path, u->path);
-	unlink(u->path);
-	u->listen_fd =
-		socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (u->listen_fd < 0 ||
-	    bind(u->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(u->listen_fd, 1)) {
-		snprintf(err, errlen, "path: cannot listen on '%s': %s",
-			 u->path, strerror(errno));
+	u->listen_fd = unix_socket_listen(u->path, 0600,
+					  SOCK_NONBLOCK | SOCK_CLOEXEC, 1);
+	if (u->listen_fd < 0) {
+		snprintf(
+			err, errlen, "path: %s",
+			unix_socket_strerror(msg, sizeof(msg), u->path, errno));
 		return -1;
 	}
 	log_info("uart: guest console on socket %s", u->path);
 	return 0;
+}
+
+/* stdout without blocking, as "output nobody reads is dropped" promises.
+ * O_NONBLOCK on fd 1 itself would change the open file that mmiod's log
+ * and the scripted guest share, so a pipe or terminal is opened afresh
+ * through /proc; a socket gets MSG_DONTWAIT; a regular file never blocks
+ * for long and is used as it is. */
+static void open_stdio(struct uart *u)
+{
+	struct stat st;
+	int fd;
+
+	u->out_fd = STDOUT_FILENO;
+	if (fstat(STDOUT_FILENO, &st))
+		st.st_mode = S_IFREG; /* used as it is */
+	if (S_ISSOCK(st.st_mode)) {
+		u->out_is_socket = true;
+	} else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
+		fd = open("/proc/self/fd/1",
+			  O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		if (fd >= 0)
+			u->out_fd = fd;
+		else
+			log_warn(
+				"uart: stdout may block the guest: cannot reopen it without blocking: %s",
+				strerror(errno));
+	}
+	u->in_fd = STDIN_FILENO;
+	/* Reads must not block the vCPU: stdin may be a terminal. */
+	if (isatty(STDIN_FILENO))
+		fcntl(STDIN_FILENO, F_SETFL,
+		      fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
+	else
+		u->in_fd = -1;
 }
 
 static int open_backend(struct uart *u, char *err, size_t errlen)
@@ -394,9 +429,12 @@ static int open_backend(struct uart *u, char *err, size_t errlen)
 	case BACKEND_UNIX:
 		return open_unix(u, err, errlen);
 	case BACKEND_FILE:
-		u->out_fd =
-			open(u->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-			     0640);
+		/* O_NONBLOCK: a FIFO at path without a reader is refused
+		 * (ENXIO), one with a reader never blocks the vCPU. */
+		u->out_fd = open(u->path,
+				 O_WRONLY | O_CREAT | O_APPEND | O_NONBLOCK |
+					 O_CLOEXEC,
+				 0640);
 		if (u->out_fd < 0) {
 			snprintf(err, errlen, "path: cannot open '%s': %s",
 				 u->path, strerror(errno));
@@ -404,14 +442,7 @@ static int open_backend(struct uart *u, char *err, size_t errlen)
 		}
 		return 0;
 	case BACKEND_STDIO:
-		u->out_fd = STDOUT_FILENO;
-		u->in_fd = STDIN_FILENO;
-		/* Reads must not block the vCPU: stdin may be a terminal. */
-		if (isatty(STDIN_FILENO))
-			fcntl(STDIN_FILENO, F_SETFL,
-			      fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
-		else
-			u->in_fd = -1;
+		open_stdio(u);
 		return 0;
 	}
 	return -1;
@@ -469,6 +500,14 @@ static int parse_keys(const struct device_args *args, struct uart *u, char *err,
 	u->reg_shift = (unsigned)shift;
 	u->reg_width = (unsigned)width;
 	u->irq = irq == UINT64_MAX ? -1 : (int)irq;
+	/* Caught by --check-config too: the socket would replace it. */
+	if (u->backend == BACKEND_UNIX && unix_socket_check(path)) {
+		char msg[512];
+
+		snprintf(err, errlen, "path: %s",
+			 unix_socket_strerror(msg, sizeof(msg), path, errno));
+		return -1;
+	}
 	u->path = path ? strdup(path) : NULL;
 	if (path && !u->path) {
 		snprintf(err, errlen, "out of memory");

@@ -520,8 +520,10 @@ int ioreq_xen_find_domain(const char *name, uint32_t *domid)
 	char **ids;
 	int rc = -1;
 
-	if (!xs)
+	if (!xs) {
+		errno = ENOTCONN; /* told apart from "no such domain" */
 		return -1;
+	}
 	ids = xs_directory(xs, XBT_NULL, "/local/domain", &n);
 	errno = ENOENT;
 	for (unsigned int i = 0; ids && i < n && rc; i++) {

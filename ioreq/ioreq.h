@@ -47,7 +47,8 @@ struct ioreq_stats {
  * starts. NULL with a logged reason on failure. */
 struct ioreq_backend *ioreq_backend_xen_open(uint32_t domid);
 /* Resolves a domain name or numeric domid to a domid through xenstore.
- * 0, or -1 (errno ENOENT when no such domain exists yet). */
+ * 0, or -1 (errno ENOENT when no such domain exists yet, ENOTCONN when
+ * xenstore can't be reached). */
 int ioreq_xen_find_domain(const char *name, uint32_t *domid);
 /* The id of the ioreq server this backend created (xen), for the state
  * file; -1 when there is none. */

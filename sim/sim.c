@@ -7,10 +7,10 @@
 #include <sys/mman.h>
 #include <pthread.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "common/barrier.h"
+#include "common/unix_socket.h"
 #include "sim_internal.h"
 
 /* Layout of the shared mapping, in pages: each server's buffered and
@@ -268,24 +268,14 @@ static void *hand_out(void *arg)
 
 int sim_serve_socket(struct sim *sim, const char *path)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	struct handout *h;
+	struct handout *h = malloc(sizeof(*h));
 	pthread_t thread;
 
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	h = malloc(sizeof(*h));
 	if (!h)
 		return -1;
 	h->sim = sim;
-	strcpy(sa.sun_path, path);
-	unlink(path);
-	h->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	h->listen_fd = unix_socket_listen(path, 0600, SOCK_CLOEXEC, 4);
 	if (h->listen_fd < 0 ||
-	    bind(h->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(h->listen_fd, 4) ||
 	    pthread_create(&thread, NULL, hand_out, h)) {
 		if (h->listen_fd >= 0)
 			close(h->listen_fd);

@@ -75,9 +75,10 @@ int sim_send(const struct sim *sim, int sock);
 /* The receiving side: a simulator that shares everything with the
  * sender's. NULL with errno on failure. */
 struct sim *sim_receive(int sock);
-/* Listens on the Unix socket path and sim_send()s the simulator to every
- * client, from a detached thread, for the life of the process. 0, or -1
- * with errno. */
+/* Listens on the Unix socket path (mode 0600; a stale socket there is
+ * replaced, anything else refused with ENOTSOCK) and sim_send()s the
+ * simulator to every client, from a detached thread, for the life of the
+ * process. 0, or -1 with errno. */
 int sim_serve_socket(struct sim *sim, const char *path);
 
 /* --- the guest's side ---------------------------------------------------- */

@@ -2,6 +2,7 @@
  * the daemon rewrites them. */
 #include <check.h>
 #include <errno.h>
+#include <glob.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,6 +22,22 @@ static char *read_all(const char *path)
 	buf[n] = '\0';
 	fclose(f);
 	return buf;
+}
+
+/* Files in the test directory whose names start with prefix: what a
+ * replace leaves behind besides the file itself. */
+static int count_temporaries(const char *prefix)
+{
+	char pattern[300];
+	glob_t g;
+	int n;
+
+	snprintf(pattern, sizeof(pattern), "%s*", temp_path(prefix));
+	if (glob(pattern, 0, NULL, &g))
+		return 0;
+	n = (int)g.gl_pathc;
+	globfree(&g);
+	return n;
 }
 
 struct fill_probe {
@@ -48,7 +65,29 @@ START_TEST(replace_is_atomic_for_readers)
 			 0);
 	ck_assert_str_eq(probe.seen, "old contents\n");
 	ck_assert_str_eq(read_all(probe.path), "new contents\n");
-	ck_assert_int_ne(access(temp_path("atomic.stats.tmp"), F_OK), 0);
+	ck_assert_int_eq(count_temporaries("atomic.stats."), 0);
+}
+END_TEST
+
+/* Whoever can write the state dir may plant a symlink where the old code
+ * put its temporary: the write must not follow it into the target. */
+START_TEST(replace_never_follows_a_planted_symlink)
+{
+	char target[256], path[256], tmp[300];
+	struct state_record rec = {1, 2, 3}, out;
+
+	/* temp_path() returns one static buffer: copy each result. */
+	snprintf(target, sizeof(target), "%s",
+		 write_temp_file("precious", "root only\n"));
+	snprintf(path, sizeof(path), "%s", temp_path("planted.state"));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	unlink(tmp);
+	ck_assert_int_eq(symlink(target, tmp), 0);
+	ck_assert_int_eq(statefile_write(path, &rec), 0);
+	ck_assert_str_eq(read_all(target), "root only\n");
+	ck_assert_int_eq(statefile_read(path, &out), 0);
+	ck_assert_int_eq(out.server_id, 3);
+	unlink(tmp);
 }
 END_TEST
 
@@ -106,6 +145,7 @@ static Suite *statefile_suite(void)
 	TCase *tc = tcase_create("statefile");
 
 	tcase_add_test(tc, replace_is_atomic_for_readers);
+	tcase_add_test(tc, replace_never_follows_a_planted_symlink);
 	tcase_add_test(tc, record_round_trips);
 	tcase_add_test(tc, malformed_records_are_refused);
 	tcase_add_test(tc, too_long_a_path_is_an_error);

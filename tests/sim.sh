@@ -1,10 +1,11 @@
 #!/bin/sh
 # sim.sh - mmiod --sim end to end: daemon and scripted guest as separate
 # processes, real configs, devices checked on disk afterwards.
-srcdir=${top_srcdir:-.}
+srcdir=$(cd "${top_srcdir:-.}" && pwd)
+# It sends SIGTERM and SIGKILL: only ever inside a PID namespace.
+. "$srcdir/tests/pidns.sh"
 builddir=$(cd "${top_builddir:-.}" && pwd)
 mmiod=$builddir/mmiod
-srcdir=$(cd "$srcdir" && pwd)
 . "$srcdir/tests/lib.sh"
 
 work=$(mktemp -d /tmp/mmiod-sim-XXXXXX)
@@ -158,8 +159,8 @@ n=0
 while [ ! -s simvm.state ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
 expect "mmiod --stats prints the running daemon's counters" 0 \
 	'^requests [0-9]+ buffered 0' -- "$mmiod" --stats --state-dir . simvm
-# The daemon replaces the stats file by rename: back-to-back readers
-# never see it empty or half written.
+# The daemon answers each --stats whole over its control socket:
+# back-to-back readers never get an empty or half answer.
 torn=0
 i=0
 while [ $i -lt 100 ]; do
