@@ -51,7 +51,7 @@ fi
 if timeout 20 systemctl start mmiod@typo 2>/dev/null; then
 	fail "systemctl start mmiod@typo succeeded without a config"
 else
-	pass "systemctl start mmiod@typo fails: $(show Result mmiod@typo)"
+	pass "systemctl start mmiod@typo fails (AssertResult=$(show AssertResult mmiod@typo))"
 fi
 
 # Give the guest time to write (the ram file is mapped shared, so its
