@@ -1,15 +1,40 @@
 /* log.c - leveled, rate-limited logging to stderr. */
 #include "log.h"
 
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static atomic_int current_level = LOG_LEVEL_INFO;
 static const char *ident = "mmiod";
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
+/* sd-daemon(3) priority prefixes, which journald turns into the line's
+ * priority: err, warning, info, debug. */
+static const char *const journal_prefixes[] = {"<3>", "<4>", "<6>", "<7>"};
+
+static pthread_once_t journal_once = PTHREAD_ONCE_INIT;
+static bool stderr_is_journal;
+
+/* systemd sets JOURNAL_STREAM=DEV:INODE for the stream it connected to
+ * stdout/stderr; a redirected stderr is another file and stays plain. */
+static void detect_journal(void)
+{
+	const char *env = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	stderr_is_journal = env && sscanf(env, "%llu:%llu", &dev, &ino) == 2 &&
+			    fstat(STDERR_FILENO, &st) == 0 &&
+			    (unsigned long long)st.st_dev == dev &&
+			    (unsigned long long)st.st_ino == ino;
+}
 
 void log_set_level(enum log_level level)
 {
@@ -44,7 +69,10 @@ static void vlog(enum log_level level, const char *fmt, va_list ap)
 	n = vsnprintf(line, sizeof(line), fmt, ap);
 	if (n < 0)
 		return;
-	fprintf(stderr, "%s: %s: %s\n", ident, level_names[level], line);
+	pthread_once(&journal_once, detect_journal);
+	fprintf(stderr, "%s%s: %s: %s\n",
+		stderr_is_journal ? journal_prefixes[level] : "", ident,
+		level_names[level], line);
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)
