@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "common/log.h"
 #include "statefile.h"
 
@@ -68,9 +70,12 @@ static void print_stats(FILE *f, void *server)
 	server_print_stats(server, f);
 }
 
+/* The counters go to the stats file only: mmiod --stats, run every few
+ * seconds by a monitor, would otherwise fill the journal. */
 static void write_stats(struct server *s, const char *stats_path)
 {
-	server_print_stats(s, stderr);
+	log_debug("SIGUSR1: writing the counters to %s",
+		  stats_path ? stats_path : "nowhere");
 	/* Atomically: mmiod --stats reads the file as soon as it changes. */
 	if (stats_path && statefile_replace(stats_path, print_stats, s))
 		log_warn("cannot write %s: %s", stats_path, strerror(errno));
@@ -81,12 +86,22 @@ enum stop_reason lifecycle_loop(struct server *s, struct ioreq_backend *be,
 {
 	struct pollfd pfd = {.fd = ioreq_backend_domain_fd(be),
 			     .events = POLLIN};
-	const struct timespec tick = {.tv_sec = 1};
+	struct timespec tick = {.tv_sec = 1};
 	struct timespec last_flush, now;
+	uint64_t watchdog_us = 0;
 
+	/* Under WatchdogSec= systemd wants a ping at least every half
+	 * period; the loop wakes that often and pings on every round. */
+	if (sd_watchdog_enabled(0, &watchdog_us) > 0 &&
+	    watchdog_us / 2 < 1000000)
+		tick = (struct timespec){.tv_nsec = (long)(watchdog_us / 2) *
+						    1000};
 	clock_gettime(CLOCK_MONOTONIC, &last_flush);
 	for (;;) {
 		int n;
+
+		if (watchdog_us)
+			sd_notify(0, "WATCHDOG=1");
 
 		if (stop_requested)
 			return STOP_SIGNAL;

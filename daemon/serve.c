@@ -60,6 +60,8 @@ int serve_domain(const struct mmiod_options *opts, struct mmiod_config *cfg,
 
 	if (signals_setup() || server_open(&server, cfg))
 		goto out;
+	sd_notifyf(0, "STATUS=%s domain %s",
+		   opts->wait ? "waiting for" : "opening", name);
 	be = opener->open(opener->ctx, name, opts->wait, &domid);
 	if (!be)
 		goto out;
@@ -85,7 +87,9 @@ int serve_domain(const struct mmiod_options *opts, struct mmiod_config *cfg,
 	}
 	if (confine(cfg->user, opts->seccomp))
 		goto out;
-	sd_notify(0, "READY=1");
+	sd_notifyf(0, "READY=1\nSTATUS=serving %zu region%s for domain %s (%u)",
+		   server.ntargets, server.ntargets == 1 ? "" : "s", name,
+		   domid);
 	log_info("serving domain %s (%u)", name, domid);
 
 	switch (lifecycle_loop(&server, be, stats_path)) {
@@ -100,7 +104,7 @@ int serve_domain(const struct mmiod_options *opts, struct mmiod_config *cfg,
 	default:
 		break;
 	}
-	sd_notify(0, "STOPPING=1");
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
 out:
 	if (server_close(&server))
 		status = 1;

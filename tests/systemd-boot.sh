@@ -48,7 +48,8 @@ bin=$(find "$up" -type f -name mmiod -perm -u+x | head -1)
 bin=${bin#"$up"}
 
 # The test: a oneshot unit run once the system is up, the config, and a
-# drop-in that only swaps Xen for the simulator (every other line of the
+# drop-in that swaps Xen for the simulator and shortens the watchdog so
+# that a missed ping shows within the test (every other line of the
 # unit, sandboxing included, stays as shipped).
 mkdir -p "$up/mmiod-test" "$up/etc/xen/mmiod" \
 	"$up/etc/systemd/system/multi-user.target.wants" \
@@ -59,6 +60,7 @@ cat >"$up/etc/systemd/system/mmiod@vm1.service.d/sim.conf" <<UNIT
 [Service]
 ExecStart=
 ExecStart=$bin --sim-attach /run/mmiod/vm1.sim /etc/xen/mmiod/%i.cfg
+WatchdogSec=2s
 UNIT
 cat >"$up/etc/systemd/system/mmiod-test.service" <<UNIT
 [Unit]

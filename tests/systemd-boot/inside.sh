@@ -47,6 +47,28 @@ else
 	fail "the main pid runs as uid '$uid', not mmiod ($(id -u mmiod))"
 fi
 
+# The counters go to the stats file, not into the journal.
+if timeout 10 "$mmiod" --stats vm1 | grep -q '^requests '; then
+	pass "mmiod --stats vm1 prints the counters"
+else
+	fail "mmiod --stats vm1 printed no counters"
+fi
+if journalctl -b -o cat -u mmiod@vm1 | grep -q '^requests '; then
+	fail "mmiod --stats wrote the counters into the journal"
+else
+	pass "the counters stay out of the journal"
+fi
+
+# The drop-in's WatchdogSec=2s: without a WATCHDOG=1 at least every
+# second, systemd would have killed and restarted mmiod by now.
+sleep 3
+if [ "$(show MainPID mmiod@vm1)" = "$pid" ] &&
+	[ "$(show NRestarts mmiod@vm1)" = 0 ]; then
+	pass "3 s under WatchdogSec=2s: same MainPID, no restart"
+else
+	fail "watchdog: MainPID $(show MainPID mmiod@vm1) (was $pid), $(journal mmiod@vm1)"
+fi
+
 # A typo'd instance has no config: starting it must fail, not be skipped.
 if timeout 20 systemctl start mmiod@typo 2>/dev/null; then
 	fail "systemctl start mmiod@typo succeeded without a config"
