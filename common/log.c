@@ -1,7 +1,6 @@
 /* log.c - leveled, rate-limited logging to stderr. */
 #include "log.h"
 
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,12 +18,12 @@ static const char *const level_names[] = {"error", "warn", "info", "debug"};
  * priority: err, warning, info, debug. */
 static const char *const journal_prefixes[] = {"<3>", "<4>", "<6>", "<7>"};
 
-static pthread_once_t journal_once = PTHREAD_ONCE_INIT;
 static bool stderr_is_journal;
 
 /* systemd sets JOURNAL_STREAM=DEV:INODE for the stream it connected to
- * stdout/stderr; a redirected stderr is another file and stays plain. */
-static void detect_journal(void)
+ * stdout/stderr; a redirected stderr is another file and stays plain.
+ * Checked once at start-up, so that a signal handler can rely on it. */
+__attribute__((constructor)) static void detect_journal(void)
 {
 	const char *env = getenv("JOURNAL_STREAM");
 	unsigned long long dev, ino;
@@ -69,10 +68,36 @@ static void vlog(enum log_level level, const char *fmt, va_list ap)
 	n = vsnprintf(line, sizeof(line), fmt, ap);
 	if (n < 0)
 		return;
-	pthread_once(&journal_once, detect_journal);
 	fprintf(stderr, "%s%s: %s: %s\n",
 		stderr_is_journal ? journal_prefixes[level] : "", ident,
 		level_names[level], line);
+}
+
+static size_t append(char *line, size_t len, size_t cap, const char *text)
+{
+	while (*text && len < cap)
+		line[len++] = *text++;
+	return len;
+}
+
+void log_signal_safe(enum log_level level, const char *const *parts,
+		     size_t nparts)
+{
+	char line[1024];
+	size_t cap = sizeof(line) - 1; /* room for the newline */
+	size_t len = 0;
+
+	if (stderr_is_journal)
+		len = append(line, len, cap, journal_prefixes[level]);
+	len = append(line, len, cap, ident);
+	len = append(line, len, cap, ": ");
+	len = append(line, len, cap, level_names[level]);
+	len = append(line, len, cap, ": ");
+	for (size_t i = 0; i < nparts; i++)
+		len = append(line, len, cap, parts[i]);
+	line[len++] = '\n';
+	if (write(STDERR_FILENO, line, len) < 0)
+		return; /* nowhere left to say it */
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)

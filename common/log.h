@@ -12,6 +12,7 @@
 #define MMIOD_LOG_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum log_level {
@@ -42,6 +43,11 @@ void log_msg(enum log_level level, const char *fmt, ...)
 void log_ratelimited(struct log_ratelimit *rl, enum log_level level,
 		     const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Writes the line "mmiod: LEVEL: " + parts with one write(2) and nothing
+ * else, whatever the log level: for signal handlers. */
+void log_signal_safe(enum log_level level, const char *const *parts,
+		     size_t nparts);
 
 #define log_error(...) log_msg(LOG_LEVEL_ERROR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_LEVEL_WARN, __VA_ARGS__)

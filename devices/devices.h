@@ -47,8 +47,10 @@ struct device_ops {
 struct device {
 	const struct device_ops *ops;
 	const char *type;
+	const char *name; /* for messages: the type, or "plugin PATH" */
 	bool thread_safe;
-	pthread_mutex_t lock; /* taken around calls unless thread_safe */
+	unsigned flush_failures; /* in a row; under lock */
+	pthread_mutex_t lock;	 /* taken around calls unless thread_safe */
 };
 
 struct device_param {
@@ -89,7 +91,15 @@ int device_read(struct device *dev, const struct device_io *io,
 int device_write(struct device *dev, const struct device_io *io,
 		 uint64_t value);
 int device_flush(struct device *dev);
+/* How many device_flush() calls in a row have failed, the last one
+ * included: 0 after a success. Lets a caller report a failure that
+ * repeats every second once, not every second. */
+unsigned device_flush_failures(struct device *dev);
 int device_reopen(struct device *dev);
+/* The name of the device whose operation the calling thread is running,
+ * or NULL. Async-signal-safe: the SIGSYS handler names the device (the
+ * plugin) that made a forbidden system call. */
+const char *device_current(void);
 /* Flushes, then frees. Returns the flush result. */
 int device_destroy(struct device *dev);
 

@@ -1,5 +1,6 @@
 /* registry.c - device type names -> constructors, and the call wrappers
- * that serialise devices which are not thread-safe. */
+ * that serialise devices which are not thread-safe and record which device
+ * the thread is in (for the SIGSYS handler). */
 #include <stdio.h>
 #include <string.h>
 
@@ -105,24 +106,48 @@ int device_param_u64(const struct device_args *args, const char *key,
 	return 0;
 }
 
+/* Set around every call into a device; read by device_current(). */
+static _Thread_local const char *current;
+
+const char *device_current(void)
+{
+	return current;
+}
+
 void device_init(struct device *dev, const struct device_ops *ops,
 		 const char *type, bool thread_safe)
 {
 	dev->ops = ops;
 	dev->type = type;
+	dev->name = type;
 	dev->thread_safe = thread_safe;
+	dev->flush_failures = 0;
 	pthread_mutex_init(&dev->lock, NULL);
+}
+
+/* Around every call into a device: it becomes the thread's current one,
+ * and the call is serialised when lock is set. */
+static void enter(struct device *dev, bool lock)
+{
+	if (lock)
+		pthread_mutex_lock(&dev->lock);
+	current = dev->name;
+}
+
+static void leave(struct device *dev, bool lock)
+{
+	current = NULL;
+	if (lock)
+		pthread_mutex_unlock(&dev->lock);
 }
 
 int device_read(struct device *dev, const struct device_io *io, uint64_t *value)
 {
 	int rc;
 
-	if (dev->thread_safe)
-		return dev->ops->read(dev, io, value);
-	pthread_mutex_lock(&dev->lock);
+	enter(dev, !dev->thread_safe);
 	rc = dev->ops->read(dev, io, value);
-	pthread_mutex_unlock(&dev->lock);
+	leave(dev, !dev->thread_safe);
 	return rc;
 }
 
@@ -130,24 +155,33 @@ int device_write(struct device *dev, const struct device_io *io, uint64_t value)
 {
 	int rc;
 
-	if (dev->thread_safe)
-		return dev->ops->write(dev, io, value);
-	pthread_mutex_lock(&dev->lock);
+	enter(dev, !dev->thread_safe);
 	rc = dev->ops->write(dev, io, value);
-	pthread_mutex_unlock(&dev->lock);
+	leave(dev, !dev->thread_safe);
 	return rc;
 }
 
+/* Flushes always hold the lock: see mmiod-device.h. */
 int device_flush(struct device *dev)
 {
-	int rc;
+	int rc = 0;
 
-	if (!dev->ops->flush)
-		return 0;
-	pthread_mutex_lock(&dev->lock);
-	rc = dev->ops->flush(dev);
-	pthread_mutex_unlock(&dev->lock);
+	enter(dev, true);
+	if (dev->ops->flush)
+		rc = dev->ops->flush(dev);
+	dev->flush_failures = rc ? dev->flush_failures + 1 : 0;
+	leave(dev, true);
 	return rc;
+}
+
+unsigned device_flush_failures(struct device *dev)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&dev->lock);
+	n = dev->flush_failures;
+	pthread_mutex_unlock(&dev->lock);
+	return n;
 }
 
 int device_reopen(struct device *dev)
@@ -156,9 +190,9 @@ int device_reopen(struct device *dev)
 
 	if (!dev->ops->reopen)
 		return 0;
-	pthread_mutex_lock(&dev->lock);
+	enter(dev, true);
 	rc = dev->ops->reopen(dev);
-	pthread_mutex_unlock(&dev->lock);
+	leave(dev, true);
 	return rc;
 }
 
