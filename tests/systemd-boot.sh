@@ -53,13 +53,15 @@ bin=${bin#"$up"}
 # unit, sandboxing included, stays as shipped).
 mkdir -p "$up/mmiod-test" "$up/etc/xen/mmiod" \
 	"$up/etc/systemd/system/multi-user.target.wants" \
-	"$up/etc/systemd/system/mmiod@vm1.service.d"
+	"$up/etc/systemd/system/mmiod@.service.d"
 cp "$here/inside.sh" "$here/guest.sim" "$up/mmiod-test/"
 cp "$here/vm1.cfg" "$up/etc/xen/mmiod/vm1.cfg"
-cat >"$up/etc/systemd/system/mmiod@vm1.service.d/sim.conf" <<UNIT
+# An instance whose domain never appears: its error goes to the journal.
+sed 's/vm1/nodomain/g' "$here/vm1.cfg" >"$up/etc/xen/mmiod/nodomain.cfg"
+cat >"$up/etc/systemd/system/mmiod@.service.d/sim.conf" <<UNIT
 [Service]
 ExecStart=
-ExecStart=$bin --sim-attach /run/mmiod/vm1.sim /etc/xen/mmiod/%i.cfg
+ExecStart=$bin --sim-attach /run/mmiod/%i.sim /etc/xen/mmiod/%i.cfg
 WatchdogSec=2s
 UNIT
 cat >"$up/etc/systemd/system/mmiod-test.service" <<UNIT

@@ -69,6 +69,17 @@ else
 	fail "watchdog: MainPID $(show MainPID mmiod@vm1) (was $pid), $(journal mmiod@vm1)"
 fi
 
+# Priorities reach the journal: the errors of an instance whose domain
+# isn't there are at err, the running instance's info lines are not.
+timeout 20 systemctl start mmiod@nodomain 2>/dev/null
+timeout 20 systemctl stop mmiod@nodomain
+if journalctl -b -p err -o cat -u mmiod@nodomain | grep -q 'cannot attach' &&
+	! journalctl -b -p err -o cat -u mmiod@vm1 | grep -q 'serving'; then
+	pass "journalctl -p err shows the error lines, not the info lines"
+else
+	fail "journalctl -p err: $(journalctl -b -p err -o cat -u mmiod@nodomain | tail -2 | tr '\n' ' ')"
+fi
+
 # A typo'd instance has no config: starting it must fail, not be skipped.
 if timeout 20 systemctl start mmiod@typo 2>/dev/null; then
 	fail "systemctl start mmiod@typo succeeded without a config"
