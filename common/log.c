@@ -2,14 +2,38 @@
 #include "log.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static atomic_int current_level = LOG_LEVEL_INFO;
 static const char *ident = "mmiod";
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
+/* sd-daemon(3) priority prefixes, which journald turns into the line's
+ * priority: err, warning, info, debug. */
+static const char *const journal_prefixes[] = {"<3>", "<4>", "<6>", "<7>"};
+
+static bool stderr_is_journal;
+
+/* systemd sets JOURNAL_STREAM=DEV:INODE for the stream it connected to
+ * stdout/stderr; a redirected stderr is another file and stays plain.
+ * Checked once at start-up, so that a signal handler can rely on it. */
+__attribute__((constructor)) static void detect_journal(void)
+{
+	const char *env = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	stderr_is_journal = env && sscanf(env, "%llu:%llu", &dev, &ino) == 2 &&
+			    fstat(STDERR_FILENO, &st) == 0 &&
+			    (unsigned long long)st.st_dev == dev &&
+			    (unsigned long long)st.st_ino == ino;
+}
 
 void log_set_level(enum log_level level)
 {
@@ -44,7 +68,36 @@ static void vlog(enum log_level level, const char *fmt, va_list ap)
 	n = vsnprintf(line, sizeof(line), fmt, ap);
 	if (n < 0)
 		return;
-	fprintf(stderr, "%s: %s: %s\n", ident, level_names[level], line);
+	fprintf(stderr, "%s%s: %s: %s\n",
+		stderr_is_journal ? journal_prefixes[level] : "", ident,
+		level_names[level], line);
+}
+
+static size_t append(char *line, size_t len, size_t cap, const char *text)
+{
+	while (*text && len < cap)
+		line[len++] = *text++;
+	return len;
+}
+
+void log_signal_safe(enum log_level level, const char *const *parts,
+		     size_t nparts)
+{
+	char line[1024];
+	size_t cap = sizeof(line) - 1; /* room for the newline */
+	size_t len = 0;
+
+	if (stderr_is_journal)
+		len = append(line, len, cap, journal_prefixes[level]);
+	len = append(line, len, cap, ident);
+	len = append(line, len, cap, ": ");
+	len = append(line, len, cap, level_names[level]);
+	len = append(line, len, cap, ": ");
+	for (size_t i = 0; i < nparts; i++)
+		len = append(line, len, cap, parts[i]);
+	line[len++] = '\n';
+	if (write(STDERR_FILENO, line, len) < 0)
+		return; /* nowhere left to say it */
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)

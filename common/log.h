@@ -1,7 +1,9 @@
 /* log.h - leveled logging to stderr with one prefix format.
  *
  * Lines go to stderr (journald adds the timestamp under systemd) as
- * "mmiod[GUEST]: LEVEL: message". log_ratelimited() is for anything a guest
+ * "mmiod[GUEST]: LEVEL: message". When stderr is the journal (systemd's
+ * JOURNAL_STREAM names it), each line starts with its sd-daemon priority,
+ * "<3>" for errors to "<7>" for debug, so that journalctl -p filters it. log_ratelimited() is for anything a guest
  * can trigger: it prints at most LOG_BURST lines per LOG_INTERVAL_S seconds
  * per call site and then one line saying how many were suppressed.
  * All functions are thread-safe.
@@ -10,6 +12,7 @@
 #define MMIOD_LOG_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum log_level {
@@ -40,6 +43,11 @@ void log_msg(enum log_level level, const char *fmt, ...)
 void log_ratelimited(struct log_ratelimit *rl, enum log_level level,
 		     const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Writes the line "mmiod: LEVEL: " + parts with one write(2) and nothing
+ * else, whatever the log level: for signal handlers. */
+void log_signal_safe(enum log_level level, const char *const *parts,
+		     size_t nparts);
 
 #define log_error(...) log_msg(LOG_LEVEL_ERROR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_LEVEL_WARN, __VA_ARGS__)

@@ -5,10 +5,12 @@
 #include <grp.h>
 #include <pwd.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "devices/devices.h"
 
 int confine_drop_privileges(const char *user)
 {
@@ -98,15 +100,85 @@ static const int allowed[] = {
 	SCMP_SYS(sigaltstack),
 };
 
+/* Names of the system calls, resolved before the filter is installed:
+ * the SIGSYS handler may not allocate, which resolving does. Kept for
+ * the life of the process. */
+#define NSYSCALL_NAMES 1024
+static const char *syscall_names[NSYSCALL_NAMES];
+
+static void resolve_syscall_names(void)
+{
+	for (int nr = 0; nr < NSYSCALL_NAMES; nr++)
+		syscall_names[nr] =
+			seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+}
+
+/* Decimal digits of n, for a handler that can't call snprintf. */
+static const char *decimal(char buf[static 12], int n)
+{
+	char *p = buf + 11;
+	unsigned v = n < 0 ? 0u - (unsigned)n : (unsigned)n;
+
+	*p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	if (n < 0)
+		*--p = '-';
+	return p;
+}
+
+/* A call outside the filter: name it and the device (usually a plugin)
+ * whose operation this thread was running, then exit. The call was not
+ * made; carrying on would leave a device half done. */
+static void on_sigsys(int sig, siginfo_t *si, void *ucontext)
+{
+	int nr = si->si_syscall;
+	const char *name = nr >= 0 && nr < NSYSCALL_NAMES && syscall_names[nr]
+				   ? syscall_names[nr]
+				   : "unknown";
+	const char *device = device_current();
+	char num[12];
+	const char *const parts[] = {
+		"seccomp: ",
+		device ? device : "mmiod (in no device)",
+		" made system call ",
+		name,
+		" (",
+		decimal(num, nr),
+		"), which the filter does not allow; exiting",
+	};
+
+	(void)sig;
+	(void)ucontext;
+	log_signal_safe(LOG_LEVEL_ERROR, parts,
+			sizeof(parts) / sizeof(parts[0]));
+	_exit(1);
+}
+
+static int trap_forbidden_calls(void)
+{
+	struct sigaction sa;
+
+	resolve_syscall_names();
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_sigsys;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIGSYS, &sa, NULL);
+}
+
 int confine_seccomp(void)
 {
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
 	int rc = -1;
 
 	if (!ctx) {
 		log_error("seccomp: cannot create a filter");
 		return -1;
 	}
+	if (trap_forbidden_calls())
+		goto out;
 	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
 		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0))
 			goto out;

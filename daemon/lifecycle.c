@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "common/log.h"
 #include "control.h"
 
@@ -95,12 +97,22 @@ enum stop_reason lifecycle_loop(struct server *s, struct ioreq_backend *be,
 		{.fd = ioreq_backend_domain_fd(be), .events = POLLIN},
 		{.fd = control_fd, .events = POLLIN}, /* fd -1: ignored */
 	};
-	const struct timespec tick = {.tv_sec = 1};
+	struct timespec tick = {.tv_sec = 1};
 	struct timespec last_flush, now;
+	uint64_t watchdog_us = 0;
 
+	/* Under WatchdogSec= systemd wants a ping at least every half
+	 * period; the loop wakes that often and pings on every round. */
+	if (sd_watchdog_enabled(0, &watchdog_us) > 0 &&
+	    watchdog_us / 2 < 1000000)
+		tick = (struct timespec){.tv_nsec = (long)(watchdog_us / 2) *
+						    1000};
 	clock_gettime(CLOCK_MONOTONIC, &last_flush);
 	for (;;) {
 		int n;
+
+		if (watchdog_us)
+			sd_notify(0, "WATCHDOG=1");
 
 		if (stop_requested)
 			return STOP_SIGNAL;

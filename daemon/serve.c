@@ -90,6 +90,8 @@ int serve_domain(const struct serve_request *req)
 
 	if (signals_setup() || server_open(&server, cfg))
 		goto setup_failed;
+	sd_notifyf(0, "STATUS=%s domain %s", req->wait ? "waiting for" : "opening",
+		   name);
 	be = req->opener->open(req->opener->ctx, name, req->wait, &domid);
 	if (!be)
 		goto setup_failed;
@@ -117,12 +119,14 @@ int serve_domain(const struct serve_request *req)
 	    confine(cfg->user, req->seccomp))
 		goto out;
 	server_serve(&server);
-	sd_notify(0, "READY=1");
+	sd_notifyf(0, "READY=1\nSTATUS=serving %zu region%s for domain %s (%u)",
+		   server.ndevices, server.ndevices == 1 ? "" : "s", name,
+		   domid);
 	log_info("serving domain %s (%u)", name, domid);
 
 	status = stop_status(lifecycle_loop(&server, be, inst.control_fd),
 			     domid);
-	sd_notify(0, "STOPPING=1");
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
 	goto out;
 setup_failed:
 	status = lifecycle_setup_failed();

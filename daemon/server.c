@@ -291,10 +291,17 @@ int server_flush(struct server *s)
 	int rc = 0;
 
 	for (size_t i = 0; i < s->ndevices; i++) {
-		if (device_flush_idle(s->devices[i].device) == 0)
+		struct device *dev = s->devices[i].device;
+		int err;
+
+		if (device_flush_idle(dev) == 0)
 			continue;
-		log_error("%s: flush failed: %s", s->devices[i].name,
-			  strerror(errno));
+		err = errno;
+		/* Once a second: say it on the first failure, then hourly. */
+		if (device_flush_failures(dev) % 3600 == 1)
+			log_error("%s: flush failed (%u in a row): %s",
+				  s->devices[i].name,
+				  device_flush_failures(dev), strerror(err));
 		rc = -1;
 	}
 	if (s->bus)

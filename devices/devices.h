@@ -47,8 +47,10 @@ struct device_ops {
 struct device {
 	const struct device_ops *ops;
 	const char *type;
+	const char *name; /* for messages: the type, or "plugin PATH" */
 	bool thread_safe;
-	pthread_mutex_t lock; /* taken around calls unless thread_safe */
+	unsigned flush_failures; /* in a row; written under lock */
+	pthread_mutex_t lock;	 /* taken around calls unless thread_safe */
 };
 
 struct device_param {
@@ -93,7 +95,15 @@ int device_flush(struct device *dev);
  * call right now is left for the next round (0), so that a device call
  * that never returns can't hold up the caller too. */
 int device_flush_idle(struct device *dev);
+/* How many flushes in a row have failed, the last one included: 0 after
+ * a success. Lets a caller report a failure that repeats every second
+ * once, not every second. Takes no lock. */
+unsigned device_flush_failures(const struct device *dev);
 int device_reopen(struct device *dev);
+/* The name of the device whose operation the calling thread is running,
+ * or NULL. Async-signal-safe: the SIGSYS handler names the device (the
+ * plugin) that made a forbidden system call. */
+const char *device_current(void);
 /* Flushes, then frees. Returns the flush result. */
 int device_destroy(struct device *dev);
 

@@ -6,6 +6,7 @@
  * crash later.
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 struct plugin_device {
 	struct device dev;
+	char *name; /* "plugin PATH", the device's name in messages */
 	void *handle;
 	const struct mmiod_plugin_ops *ops;
 	void *state;
@@ -47,7 +49,14 @@ static int plugin_flush(struct device *dev)
 
 	if (!p->ops->flush)
 		return 0;
-	return p->ops->flush(p->state) ? -1 : 0;
+	errno = 0;
+	if (p->ops->flush(p->state) == 0)
+		return 0;
+	/* A plugin that fails without setting errno must not be reported
+	 * as "Success". */
+	if (errno == 0)
+		errno = EIO;
+	return -1;
 }
 
 static void plugin_destroy(struct device *dev)
@@ -58,6 +67,7 @@ static void plugin_destroy(struct device *dev)
 		p->ops->destroy(p->state);
 	if (p->handle)
 		dlclose(p->handle);
+	free(p->name);
 	free(p);
 }
 
@@ -170,6 +180,12 @@ static int plugin_create(const struct device_args *args, bool validate_only,
 		p->ops->reset(p->state);
 	device_init(&p->dev, &plugin_device_ops, "plugin",
 		    p->ops->flags & MMIOD_PLUGIN_THREAD_SAFE);
+	if (asprintf(&p->name, "plugin %s", path) < 0) {
+		p->name = NULL;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	p->dev.name = p->name;
 	*out = &p->dev;
 	p = NULL;
 	rc = 0;

@@ -1,5 +1,6 @@
 /* registry.c - device type names -> constructors, and the call wrappers
- * that serialise devices which are not thread-safe. */
+ * that serialise devices which are not thread-safe and record which device
+ * the thread is in (for the SIGSYS handler). */
 #include <stdio.h>
 #include <string.h>
 
@@ -105,24 +106,48 @@ int device_param_u64(const struct device_args *args, const char *key,
 	return 0;
 }
 
+/* Set around every call into a device; read by device_current(). */
+static _Thread_local const char *current;
+
+const char *device_current(void)
+{
+	return current;
+}
+
 void device_init(struct device *dev, const struct device_ops *ops,
 		 const char *type, bool thread_safe)
 {
 	dev->ops = ops;
 	dev->type = type;
+	dev->name = type;
 	dev->thread_safe = thread_safe;
+	dev->flush_failures = 0;
 	pthread_mutex_init(&dev->lock, NULL);
+}
+
+/* Around every call into a device: it becomes the thread's current one,
+ * and the call is serialised when lock is set. */
+static void enter(struct device *dev, bool lock)
+{
+	if (lock)
+		pthread_mutex_lock(&dev->lock);
+	current = dev->name;
+}
+
+static void leave(struct device *dev, bool lock)
+{
+	current = NULL;
+	if (lock)
+		pthread_mutex_unlock(&dev->lock);
 }
 
 int device_read(struct device *dev, const struct device_io *io, uint64_t *value)
 {
 	int rc;
 
-	if (dev->thread_safe)
-		return dev->ops->read(dev, io, value);
-	pthread_mutex_lock(&dev->lock);
+	enter(dev, !dev->thread_safe);
 	rc = dev->ops->read(dev, io, value);
-	pthread_mutex_unlock(&dev->lock);
+	leave(dev, !dev->thread_safe);
 	return rc;
 }
 
@@ -130,37 +155,46 @@ int device_write(struct device *dev, const struct device_io *io, uint64_t value)
 {
 	int rc;
 
-	if (dev->thread_safe)
-		return dev->ops->write(dev, io, value);
-	pthread_mutex_lock(&dev->lock);
+	enter(dev, !dev->thread_safe);
 	rc = dev->ops->write(dev, io, value);
+	leave(dev, !dev->thread_safe);
+	return rc;
+}
+
+/* Runs the flush under the lock the caller took, counts failures in a
+ * row, and releases the lock. */
+static int flush_locked(struct device *dev)
+{
+	int rc = 0;
+
+	current = dev->name;
+	if (dev->ops->flush)
+		rc = dev->ops->flush(dev);
+	__atomic_store_n(&dev->flush_failures,
+			 rc ? dev->flush_failures + 1 : 0, __ATOMIC_RELAXED);
+	current = NULL;
 	pthread_mutex_unlock(&dev->lock);
 	return rc;
 }
 
+/* Flushes always hold the lock: see mmiod-device.h. */
 int device_flush(struct device *dev)
 {
-	int rc;
-
-	if (!dev->ops->flush)
-		return 0;
 	pthread_mutex_lock(&dev->lock);
-	rc = dev->ops->flush(dev);
-	pthread_mutex_unlock(&dev->lock);
-	return rc;
+	return flush_locked(dev);
 }
 
 int device_flush_idle(struct device *dev)
 {
-	int rc;
-
-	if (!dev->ops->flush)
-		return 0;
 	if (pthread_mutex_trylock(&dev->lock))
 		return 0; /* in a call now: the next round flushes it */
-	rc = dev->ops->flush(dev);
-	pthread_mutex_unlock(&dev->lock);
-	return rc;
+	return flush_locked(dev);
+}
+
+unsigned device_flush_failures(const struct device *dev)
+{
+	/* No lock: a stuck call must not hold up whoever asks. */
+	return __atomic_load_n(&dev->flush_failures, __ATOMIC_RELAXED);
 }
 
 int device_reopen(struct device *dev)
@@ -169,9 +203,9 @@ int device_reopen(struct device *dev)
 
 	if (!dev->ops->reopen)
 		return 0;
-	pthread_mutex_lock(&dev->lock);
+	enter(dev, true);
 	rc = dev->ops->reopen(dev);
-	pthread_mutex_unlock(&dev->lock);
+	leave(dev, true);
 	return rc;
 }
 
