@@ -91,6 +91,16 @@ uint64_t decode_effective_address(const struct decoded *d,
 		ea += regs->r[d->ea_base];
 	if (d->ea_index >= 0)
 		ea += regs->r[d->ea_index] * d->ea_scale;
+	if (d->op >= ALU_BT && d->op <= ALU_BTC && !d->has_imm) {
+		/* A register bit offset is signed and reaches past the
+		 * operand: the CPU accesses the operand-sized word that
+		 * holds the bit, EA + size * (offset >> log2(width)). */
+		unsigned shift = d->size == 2 ? 4 : d->size == 4 ? 5 : 6;
+		int64_t off = (int64_t)extend(reg_read(regs, &d->reg), d->size,
+					      EXTEND_SIGN);
+
+		ea += (uint64_t)((off >> shift) * (int64_t)d->size);
+	}
 	return ea;
 }
 
