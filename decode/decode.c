@@ -262,6 +262,15 @@ static bool legacy_prefix(uint8_t b)
 	       b == 0x65;
 }
 
+static bool has_prefix(const cs_insn *insn, uint8_t prefix)
+{
+	for (unsigned i = 0; i < insn->size && legacy_prefix(insn->bytes[i]);
+	     i++)
+		if (insn->bytes[i] == prefix)
+			return true;
+	return false;
+}
+
 /* A string instruction's element size and REP, from the bytes: Capstone
  * 4.0.2 drops a 66 that comes before F3 ("66 f3 a5" is rep movsw on the
  * CPU, rep movsd to Capstone) and the F2 of "66 f2 a5" (which the CPU
@@ -271,14 +280,9 @@ static bool legacy_prefix(uint8_t b)
 static void string_prefixes(const cs_insn *insn, const cs_x86 *x,
 			    enum cpu_mode mode, struct decoded *out)
 {
-	bool opsize = false;
+	bool opsize = has_prefix(insn, 0x66);
 
-	out->rep = false;
-	for (unsigned i = 0; i < insn->size && legacy_prefix(insn->bytes[i]);
-	     i++) {
-		opsize |= insn->bytes[i] == 0x66;
-		out->rep |= insn->bytes[i] == 0xf2 || insn->bytes[i] == 0xf3;
-	}
+	out->rep = has_prefix(insn, 0xf2) || has_prefix(insn, 0xf3);
 	if (!(x->opcode[0] & 1))
 		out->size = 1;
 	else if (mode == CPU_MODE_64 && (x->rex & 8))
@@ -347,6 +351,11 @@ static int decode_operands(const cs_insn *insn, const struct rule *rule,
 		out->extend = rule->extend;
 		if (m != 1 || reg_operand_of(x->operands[0].reg, &out->reg))
 			break;
+		/* 66 63 is MOVSXD r16, r/m16, a 16-bit move; Capstone
+		 * 4.0.2 gives it a 64-bit destination and a 4-byte source. */
+		if (insn->id == X86_INS_MOVSXD && !(x->rex & 8) &&
+		    has_prefix(insn, 0x66))
+			out->reg.size = out->size = 2;
 		/* MOVSXD to a 32-bit register is a plain 32-bit move. */
 		if (out->reg.size <= out->size)
 			out->extend = EXTEND_NONE;

@@ -754,6 +754,52 @@ START_TEST(string_prefixes_in_any_order)
 }
 END_TEST
 
+/* Found by check_trap_diff: a rep lods whose element straddles the end
+ * of the faulting page made no progress, so the CPU faulted on it again
+ * forever. */
+START_TEST(rep_element_straddling_the_page_end_makes_progress)
+{
+	struct memory m = {.read_value = 0x11};
+	struct fault f = {.mode = CPU_MODE_64, .dir = IO_READ};
+	struct regs r;
+	char err[256] = "";
+
+	initial_regs(&r);
+	r.r[REG_RCX] = 2;
+	r.r[REG_RSI] = 0x2ffe;
+	f.insn_len = parse_hex("f3 ad", f.insn); /* rep lodsd */
+	f.gpa = 0xfe002ffe;
+	ck_assert_msg(emulate_fault(dec, &f, &r, &ops, &m, err, sizeof(err)) ==
+			      EMULATE_OK,
+		      "%s", err);
+	ck_assert_int_eq(m.reads, 1);
+	ck_assert_uint_eq(r.r[REG_RCX], 1);
+	ck_assert_uint_eq(r.r[REG_RSI], 0x3002);
+}
+END_TEST
+
+/* Found by check_trap_diff: 66 63 is MOVSXD r16, r/m16, a 16-bit move
+ * that keeps bits 63:16; Capstone gives it a 4-byte sign-extending read
+ * into the whole register. */
+START_TEST(movsxd_with_66_moves_16_bits)
+{
+	struct memory m = {.read_value = 0x8001};
+	struct fault f = {.mode = CPU_MODE_64, .dir = IO_READ};
+	struct regs r, before;
+	char err[256] = "";
+
+	initial_regs(&r);
+	before = r;
+	f.insn_len = parse_hex("66 63 08", f.insn); /* movsxd cx, [rax] */
+	f.gpa = r.r[REG_RAX];
+	ck_assert_msg(emulate_fault(dec, &f, &r, &ops, &m, err, sizeof(err)) ==
+			      EMULATE_OK,
+		      "%s", err);
+	ck_assert_uint_eq(r.r[REG_RCX],
+			  (before.r[REG_RCX] & ~0xffffull) | 0x8001);
+}
+END_TEST
+
 START_TEST(cache_hits_give_the_same_decode_as_capstone)
 {
 	struct decoded a, b;
@@ -818,6 +864,9 @@ static Suite *decode_suite(void)
 	tcase_add_test(edge,
 		       bt_register_offset_faults_at_the_word_with_the_bit);
 	tcase_add_test(edge, string_prefixes_in_any_order);
+	tcase_add_test(edge, movsxd_with_66_moves_16_bits);
+	tcase_add_test(edge,
+		       rep_element_straddling_the_page_end_makes_progress);
 	suite_add_tcase(s, edge);
 	return s;
 }
