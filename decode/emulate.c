@@ -226,12 +226,14 @@ static void set_addr_reg(struct regs *regs, enum reg r, unsigned size,
 
 /* Elements the MMIO side can take before it leaves the faulting page:
  * the next guest-physical page needn't follow, so the CPU faults again
- * there. */
+ * there. At least the faulting one, even if it straddles the page end:
+ * with none, the CPU would fault on it again forever. */
 static uint64_t elements_in_page(uint64_t gpa, unsigned size, bool down)
 {
 	uint64_t off = gpa & (PAGE_SIZE - 1);
+	uint64_t n = down ? off / size + 1 : (PAGE_SIZE - off) / size;
 
-	return down ? off / size + 1 : (PAGE_SIZE - off) / size;
+	return n ? n : 1;
 }
 
 static int emulate_string(const struct decoded *dc, const struct fault *f,
