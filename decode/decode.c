@@ -351,11 +351,13 @@ static int decode_operands(const cs_insn *insn, const struct rule *rule,
 		out->extend = rule->extend;
 		if (m != 1 || reg_operand_of(x->operands[0].reg, &out->reg))
 			break;
-		/* 66 63 is MOVSXD r16, r/m16, a 16-bit move; Capstone
-		 * 4.0.2 gives it a 64-bit destination and a 4-byte source. */
-		if (insn->id == X86_INS_MOVSXD && !(x->rex & 8) &&
-		    has_prefix(insn, 0x66))
-			out->reg.size = out->size = 2;
+		/* Only MOVSXD with REX.W extends: 66 63 is a 16-bit move
+		 * and 63 a 32-bit one, whatever other REX bits are set.
+		 * Capstone 4.0.2 gives both a 64-bit destination (and 66 63
+		 * a 4-byte source). */
+		if (insn->id == X86_INS_MOVSXD && !(x->rex & 8))
+			out->reg.size = out->size =
+				has_prefix(insn, 0x66) ? 2 : 4;
 		/* MOVSXD to a 32-bit register is a plain 32-bit move. */
 		if (out->reg.size <= out->size)
 			out->extend = EXTEND_NONE;

@@ -800,6 +800,25 @@ START_TEST(movsxd_with_66_moves_16_bits)
 }
 END_TEST
 
+/* Found by check_trap_diff: 44 63 (MOVSXD r9d with REX.R, no REX.W) is a
+ * 32-bit move that zero-extends; Capstone makes it sign-extend. */
+START_TEST(movsxd_without_rex_w_moves_32_bits)
+{
+	struct memory m = {.read_value = 0x80000001};
+	struct fault f = {.mode = CPU_MODE_64, .dir = IO_READ};
+	struct regs r;
+	char err[256] = "";
+
+	initial_regs(&r);
+	f.insn_len = parse_hex("44 63 08", f.insn); /* movsxd r9d, [rax] */
+	f.gpa = r.r[REG_RAX];
+	ck_assert_msg(emulate_fault(dec, &f, &r, &ops, &m, err, sizeof(err)) ==
+			      EMULATE_OK,
+		      "%s", err);
+	ck_assert_uint_eq(r.r[REG_R9], 0x80000001);
+}
+END_TEST
+
 START_TEST(cache_hits_give_the_same_decode_as_capstone)
 {
 	struct decoded a, b;
@@ -865,6 +884,7 @@ static Suite *decode_suite(void)
 		       bt_register_offset_faults_at_the_word_with_the_bit);
 	tcase_add_test(edge, string_prefixes_in_any_order);
 	tcase_add_test(edge, movsxd_with_66_moves_16_bits);
+	tcase_add_test(edge, movsxd_without_rex_w_moves_32_bits);
 	tcase_add_test(edge,
 		       rep_element_straddling_the_page_end_makes_progress);
 	suite_add_tcase(s, edge);
