@@ -62,7 +62,7 @@ static uint32_t movs_elements(const struct mmiod_fault_request *req,
 		down ? off / m->size + 1 : (TRAP_PAGE - off) / m->size;
 
 	if (count > in_page)
-		count = in_page;
+		count = in_page ? in_page : 1; /* one straddling the end */
 	return count > MMIOD_FAULT_MAX_DATA ? MMIOD_FAULT_MAX_DATA
 					    : (uint32_t)count;
 }
@@ -111,8 +111,8 @@ int trap_movs_fill(struct mmiod_fault_request *req, const char **why)
 
 	req->data_count = 0;
 	is = movs_shape(req->insn, req->insn_len, &m, why);
-	if (is <= 0 || req->dir != 0) /* the window is the source */
-		return is;
+	if (is <= 0 || req->dir != 0) /* not a MOVS into the window */
+		return is < 0 ? -1 : 0;
 	n = movs_elements(req, &m, down);
 	if (copy_elements(
 		    lowest(req->regs[MMIOD_RSI] & m.addr_mask, &m, n, down),
