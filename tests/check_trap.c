@@ -220,7 +220,8 @@ START_TEST(refused_instruction_aborts_naming_it)
 	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
 		      "status 0x%x", status);
 	ck_assert_msg(strstr(out, "mmiod-trap: mmiod did not serve the "
-				  "instruction (f3 0f 6f") &&
+				  "instruction at 0x") &&
+			      strstr(out, ", bytes f3 0f 6f ") &&
 			      strstr(out, "unsupported instruction movdqu"),
 		      "stderr: %s", out);
 }

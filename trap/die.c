@@ -1,5 +1,6 @@
 /* die.c - the end of a process whose device access mmiod could not serve:
- * a message with the instruction bytes and the reason, then abort. Only
+ * a message with the instruction's address, the bytes there (15, as
+ * fetched: the instruction and what follows) and the reason, then abort. Only
  * write(2), since it runs inside the SIGSEGV handler. */
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +22,22 @@ static void put(const char *s)
 	}
 }
 
-void trap_die(const char *what, const uint8_t *insn, size_t insn_len,
-	      const char *why)
+/* Lower-case hex of v, without leading zeros. */
+static void put_hex(uint64_t v)
+{
+	char buf[19] = "0x";
+	int n = 0;
+
+	for (uint64_t t = v; n == 0 || t; t >>= 4)
+		n++;
+	for (int i = 0; i < n; i++)
+		buf[2 + i] = "0123456789abcdef"[(v >> (4 * (n - 1 - i))) & 15];
+	buf[2 + n] = '\0';
+	put(buf);
+}
+
+void trap_die(const char *what, uint64_t rip, const uint8_t *insn,
+	      size_t insn_len, const char *why)
 {
 	static const char hex[] = "0123456789abcdef";
 	char bytes[15 * 3 + 1];
@@ -36,9 +51,11 @@ void trap_die(const char *what, const uint8_t *insn, size_t insn_len,
 	bytes[used ? used - 1 : 0] = '\0'; /* the last space */
 	put("mmiod-trap: ");
 	put(what);
-	put(" the instruction (");
+	put(" the instruction at ");
+	put_hex(rip);
+	put(", bytes ");
 	put(bytes);
-	put("): ");
+	put(": ");
 	put(why ? why : "unknown reason");
 	put("\n");
 	abort();

@@ -72,8 +72,8 @@ static void serve(const struct trap_window *w, uintptr_t addr, greg_t *g)
 
 	if (!c) {
 		len = fetch_insn((uintptr_t)g[REG_RIP], insn);
-		trap_die("cannot connect to mmiod for", insn, len,
-			 w->server->addr.sun_path);
+		trap_die("cannot connect to mmiod for", (uint64_t)g[REG_RIP],
+			 insn, len, w->server->addr.sun_path);
 	}
 	build_request(&c->req, w, addr, g, (unsigned)(c - w->server->conns));
 	if (trap_movs_fill(&c->req, &why) == 0 && trap_conn_exchange(c))
@@ -88,7 +88,8 @@ static void serve(const struct trap_window *w, uintptr_t addr, greg_t *g)
 		trap_conn_release(c);
 		return;
 	}
-	trap_die("mmiod did not serve", c->req.insn, c->req.insn_len, why);
+	trap_die("mmiod did not serve", c->req.regs[MMIOD_RIP], c->req.insn,
+		 c->req.insn_len, why);
 }
 
 /* Not ours: as if our handler had never been installed. */

@@ -72,9 +72,10 @@ int trap_movs_fill(struct mmiod_fault_request *req, const char **why);
 int trap_movs_store(const struct mmiod_fault_request *req,
 		    const struct mmiod_fault_reply *reply, const char **why);
 
-/* die.c: writes "mmiod-trap: " what, the instruction bytes and why to
- * stderr, then aborts. Async-signal-safe. */
-__attribute__((noreturn)) void trap_die(const char *what, const uint8_t *insn,
-					size_t insn_len, const char *why);
+/* die.c: writes "mmiod-trap: " what, the instruction's address and bytes
+ * and why to stderr, then aborts. Async-signal-safe. */
+__attribute__((noreturn)) void trap_die(const char *what, uint64_t rip,
+					const uint8_t *insn, size_t insn_len,
+					const char *why);
 
 #endif
