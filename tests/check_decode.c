@@ -778,44 +778,41 @@ START_TEST(rep_element_straddling_the_page_end_makes_progress)
 }
 END_TEST
 
-/* Found by check_trap_diff: 66 63 is MOVSXD r16, r/m16, a 16-bit move
- * that keeps bits 63:16; Capstone gives it a 4-byte sign-extending read
- * into the whole register. */
-START_TEST(movsxd_with_66_moves_16_bits)
+/* Found by check_trap_diff: only MOVSXD with REX.W extends. 66 63 is a
+ * 16-bit move that keeps bits 63:16, 63 and 44 63 (REX.R alone) 32-bit
+ * moves that zero-extend; Capstone gives all three a sign-extending read
+ * into the whole register (and 66 63 a 4-byte one). */
+START_TEST(movsxd_without_rex_w_is_a_move)
 {
-	struct memory m = {.read_value = 0x8001};
-	struct fault f = {.mode = CPU_MODE_64, .dir = IO_READ};
-	struct regs r, before;
-	char err[256] = "";
+	static const struct {
+		const char *hex;
+		int reg;
+		uint64_t keep; /* bits of the register that stay */
+	} cases[] = {{"66 63 08", REG_RCX, ~0xffffull},
+		     {"63 08", REG_RCX, 0},
+		     {"44 63 08", REG_R9, 0}};
 
-	initial_regs(&r);
-	before = r;
-	f.insn_len = parse_hex("66 63 08", f.insn); /* movsxd cx, [rax] */
-	f.gpa = r.r[REG_RAX];
-	ck_assert_msg(emulate_fault(dec, &f, &r, &ops, &m, err, sizeof(err)) ==
-			      EMULATE_OK,
-		      "%s", err);
-	ck_assert_uint_eq(r.r[REG_RCX],
-			  (before.r[REG_RCX] & ~0xffffull) | 0x8001);
-}
-END_TEST
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct memory m = {.read_value = 0x80008001};
+		struct fault f = {.mode = CPU_MODE_64, .dir = IO_READ};
+		struct regs r, before;
+		unsigned size = cases[i].keep ? 2 : 4;
+		char err[256] = "";
 
-/* Found by check_trap_diff: 44 63 (MOVSXD r9d with REX.R, no REX.W) is a
- * 32-bit move that zero-extends; Capstone makes it sign-extend. */
-START_TEST(movsxd_without_rex_w_moves_32_bits)
-{
-	struct memory m = {.read_value = 0x80000001};
-	struct fault f = {.mode = CPU_MODE_64, .dir = IO_READ};
-	struct regs r;
-	char err[256] = "";
-
-	initial_regs(&r);
-	f.insn_len = parse_hex("44 63 08", f.insn); /* movsxd r9d, [rax] */
-	f.gpa = r.r[REG_RAX];
-	ck_assert_msg(emulate_fault(dec, &f, &r, &ops, &m, err, sizeof(err)) ==
-			      EMULATE_OK,
-		      "%s", err);
-	ck_assert_uint_eq(r.r[REG_R9], 0x80000001);
+		initial_regs(&r);
+		before = r;
+		f.insn_len = parse_hex(cases[i].hex, f.insn);
+		f.gpa = r.r[REG_RAX];
+		ck_assert_msg(emulate_fault(dec, &f, &r, &ops, &m, err,
+					    sizeof(err)) == EMULATE_OK,
+			      "%s", err);
+		ck_assert_msg(
+			r.r[cases[i].reg] ==
+				((before.r[cases[i].reg] & cases[i].keep) |
+				 (0x80008001 & access_mask(size))),
+			"%s: 0x%llx", cases[i].hex,
+			(unsigned long long)r.r[cases[i].reg]);
+	}
 }
 END_TEST
 
@@ -883,8 +880,7 @@ static Suite *decode_suite(void)
 	tcase_add_test(edge,
 		       bt_register_offset_faults_at_the_word_with_the_bit);
 	tcase_add_test(edge, string_prefixes_in_any_order);
-	tcase_add_test(edge, movsxd_with_66_moves_16_bits);
-	tcase_add_test(edge, movsxd_without_rex_w_moves_32_bits);
+	tcase_add_test(edge, movsxd_without_rex_w_is_a_move);
 	tcase_add_test(edge,
 		       rep_element_straddling_the_page_end_makes_progress);
 	suite_add_tcase(s, edge);
