@@ -11,7 +11,6 @@
 #include <sys/ucontext.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -122,11 +121,8 @@ static double ns_per_echo(int fd)
 static pid_t start_mmiod(const char *mmiod, const char *dir, char *sock,
 			 size_t len)
 {
-	char cfg[256], script[256], notify[108], msg[256] = "";
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	char cfg[256], script[256], notify[108];
 	FILE *f;
-	pid_t pid;
 
 	snprintf(sock, len, "%s/trap.sock", dir);
 	snprintf(cfg, sizeof(cfg), "%s/trap.cfg", dir);
@@ -145,29 +141,7 @@ static pid_t start_mmiod(const char *mmiod, const char *dir, char *sock,
 		return -1;
 	fprintf(f, "vcpus 1\nsleep 600000\n");
 	fclose(f);
-	strcpy(sa.sun_path, notify);
-	unlink(notify);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
-		return -1;
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		setenv("NOTIFY_SOCKET", notify, 1);
-		if (!freopen("/dev/null", "w", stdout) ||
-		    !freopen("/dev/null", "w", stderr))
-			_exit(127);
-		execl(mmiod, mmiod, "--sim", script, cfg, (char *)NULL);
-		_exit(127);
-	}
-	while (!strstr(msg, "READY=1")) {
-		ssize_t n = recv(fd, msg, sizeof(msg) - 1, 0);
-
-		if (n <= 0)
-			return -1;
-		msg[n] = '\0';
-	}
-	close(fd);
-	return pid;
+	return bench_spawn_mmiod(mmiod, script, cfg, notify);
 }
 
 static void row(const char *name, double *v, double floor_median)
