@@ -16,9 +16,9 @@
 #include "mmiod-trap.h"
 
 #define PAGE 4096
-/* A register within this distance of a base is that base plus an offset:
- * the two runs' bases differ, the offsets must not. */
-#define NEAR 0x100000ull
+/* A register within this distance of the block is its start plus an
+ * offset: the two runs' blocks differ, the offsets must not. */
+#define NEAR 0x10000ull
 
 static const char *const reg_names[MMIOD_NREGS] = {
 	"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8",
@@ -65,40 +65,50 @@ static void *shared(size_t len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+/* Both runs see one block: the code page, MEM, then RAM. The same layout
+ * gives RIP-relative operands the same targets, and a pointer the same
+ * offset from the block's start in both runs. */
+#define BLOCK (PAGE + DIFF_MEM_SIZE + DIFF_RAM_SIZE)
+
+static void place(struct side *s, uint8_t *block)
+{
+	s->code = block;
+	s->mem = block + PAGE;
+	s->ram = block + PAGE + DIFF_MEM_SIZE;
+}
+
 struct diff_env *diff_env_create(const struct trap_fixture *f)
 {
 	struct diff_env *e = calloc(1, sizeof(*e));
-	void *code;
+	uint8_t *w;
 
 	if (!e)
 		return NULL;
-	e->native_block = mmap(NULL, PAGE + DIFF_MEM_SIZE,
-			       PROT_READ | PROT_WRITE | PROT_EXEC,
+	e->native_block = mmap(NULL, BLOCK, PROT_READ | PROT_WRITE | PROT_EXEC,
 			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	e->window = mmiod_trap_map(f->socket, DIFF_GPA, DIFF_MEM_SIZE);
+	/* The window spans the whole block, from the page below DIFF_GPA;
+	 * the code page and RAM are then mapped over its first and last
+	 * parts, so only MEM faults and reaches mmiod. */
+	e->window = mmiod_trap_map(f->socket, DIFF_GPA - PAGE, BLOCK);
 	e->out = shared(sizeof(*e->out));
-	e->native.ram = shared(DIFF_RAM_SIZE);
-	e->trapped.ram = shared(DIFF_RAM_SIZE);
-	if (e->native_block == MAP_FAILED || !e->window || !e->out ||
-	    !e->native.ram || !e->trapped.ram) {
+	if (e->native_block == MAP_FAILED || !e->window || !e->out) {
 		perror("diff_env_create");
 		free(e);
 		return NULL;
 	}
-	e->native.code = e->native_block;
-	e->native.mem = e->native.mem_view = e->native_block + PAGE;
-	/* The code page right below the window, as natively: RIP-relative
-	 * operands reach the same offsets in both runs. */
-	code = mmap((uint8_t *)e->window - PAGE, PAGE,
-		    PROT_READ | PROT_WRITE | PROT_EXEC,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	if (code != (uint8_t *)e->window - PAGE) {
-		perror("diff_env_create: the page below the window");
+	w = e->window;
+	if (mmap(w, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != w ||
+	    mmap(w + PAGE + DIFF_MEM_SIZE, DIFF_RAM_SIZE,
+		 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED,
+		 -1, 0) != w + PAGE + DIFF_MEM_SIZE) {
+		perror("diff_env_create: code and ram in the window");
 		free(e);
 		return NULL;
 	}
-	e->trapped.code = code;
-	e->trapped.mem = e->window;
+	place(&e->native, e->native_block);
+	e->native.mem_view = e->native.mem;
+	place(&e->trapped, w);
 	e->trapped.mem_view = f->ram;
 	return e;
 }
@@ -107,12 +117,9 @@ void diff_env_destroy(struct diff_env *e)
 {
 	if (!e)
 		return;
-	munmap(e->trapped.code, PAGE);
-	mmiod_trap_unmap(e->window);
-	munmap(e->native_block, PAGE + DIFF_MEM_SIZE);
+	mmiod_trap_unmap(e->window); /* code and ram with it */
+	munmap(e->native_block, BLOCK);
 	munmap(e->out, sizeof(*e->out));
-	munmap(e->native.ram, DIFF_RAM_SIZE);
-	munmap(e->trapped.ram, DIFF_RAM_SIZE);
 	free(e);
 }
 
@@ -206,16 +213,13 @@ static int run_child(struct diff_env *e, const struct side *s,
 	return -1;
 }
 
-/* A register as an area and an offset into it. */
-static uint64_t normal(const struct side *s, uint64_t v, int *area)
+/* A register as an offset into the block, if it points near it. */
+static uint64_t normal(const struct side *s, uint64_t v, int *near)
 {
-	for (int a = AREA_MEM; a <= AREA_RAM; a++)
-		if (v - base_of(s, a) + NEAR < 2 * NEAR) {
-			*area = a;
-			return v - base_of(s, a);
-		}
-	*area = AREA_NONE;
-	return v;
+	uint64_t off = v - (uint64_t)(uintptr_t)s->code;
+
+	*near = off + NEAR < BLOCK + 2 * NEAR;
+	return *near ? off : v;
 }
 
 static size_t hex(char *buf, size_t len, const uint8_t *p, size_t n)
@@ -245,9 +249,9 @@ static int compare_regs(const struct diff_env *e, const struct diff_input *in,
 	size_t used = strlen(report);
 
 	for (int r = 0; r < MMIOD_NREGS; r++) {
-		int area_a, area_b;
-		uint64_t va = normal(&e->native, a->r[r], &area_a);
-		uint64_t vb = normal(&e->trapped, b->r[r], &area_b);
+		int near_a, near_b;
+		uint64_t va = normal(&e->native, a->r[r], &near_a);
+		uint64_t vb = normal(&e->trapped, b->r[r], &near_b);
 
 		if (r == MMIOD_RIP)
 			continue;
@@ -255,7 +259,7 @@ static int compare_regs(const struct diff_env *e, const struct diff_input *in,
 			va &= in->flags;
 			vb &= in->flags;
 		}
-		if (va == vb && area_a == area_b)
+		if (va == vb && near_a == near_b)
 			continue;
 		snprintf(report + used, len - used,
 			 ": %s is 0x%llx on the CPU, 0x%llx trapped",
