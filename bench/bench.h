@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/types.h>
 #include <time.h>
 
 #define BENCH_REPEATS 5
@@ -30,5 +31,11 @@ static inline double bench_median(double *v, int n)
 	qsort(v, (size_t)n, sizeof(*v), bench_cmp);
 	return v[n / 2];
 }
+
+/* spawn.c: runs mmiod --sim script cfg (stdout and stderr to /dev/null)
+ * and returns its pid once it told the notify socket at notify READY=1;
+ * -1 if it could not start or said nothing. */
+pid_t bench_spawn_mmiod(const char *mmiod, const char *script, const char *cfg,
+			const char *notify);
 
 #endif

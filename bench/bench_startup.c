@@ -2,15 +2,10 @@
  * serving 1,000 and 20,000 regions to the simulator (the second shows
  * that loading stays O(n log n)). READY=1 arrives over a
  * NOTIFY_SOCKET of our own, exactly as systemd would receive it. */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "bench.h"
 
@@ -39,45 +34,22 @@ static void write_files(const char *dir, int regions, char *cfg, char *script)
 static int measure(const char *mmiod, const char *dir, int regions,
 		   double *ready_ms, double *rss_mib)
 {
-	char cfg[256], script[256];
+	char cfg[256], script[256], notify[256];
 	double ready[BENCH_REPEATS], rss[BENCH_REPEATS];
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
 	write_files(dir, regions, cfg, script);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/notify", dir);
+	snprintf(notify, sizeof(notify), "%s/notify", dir);
 	for (int r = 0; r < BENCH_REPEATS; r++) {
-		int sock = socket(AF_UNIX, SOCK_DGRAM, 0);
-		char msg[256] = "";
+		double t0 = bench_now();
+		pid_t pid = bench_spawn_mmiod(mmiod, script, cfg, notify);
 		struct rusage ru;
-		double t0;
 		int status;
-		pid_t pid;
 
-		unlink(sa.sun_path);
-		if (bind(sock, (struct sockaddr *)&sa, sizeof(sa)))
+		if (pid < 0)
 			return -1;
-		fflush(stdout); /* or the child's freopen() writes it again */
-		t0 = bench_now();
-		pid = fork();
-		if (pid == 0) {
-			setenv("NOTIFY_SOCKET", sa.sun_path, 1);
-			if (!freopen("/dev/null", "w", stdout) ||
-			    !freopen("/dev/null", "w", stderr))
-				_exit(127);
-			execl(mmiod, mmiod, "--sim", script, cfg, (char *)NULL);
-			_exit(127);
-		}
-		while (!strstr(msg, "READY=1")) {
-			ssize_t n = recv(sock, msg, sizeof(msg) - 1, 0);
-
-			if (n <= 0)
-				return -1;
-			msg[n] = '\0';
-		}
 		ready[r] = (bench_now() - t0) * 1e3;
 		wait4(pid, &status, 0, &ru);
 		rss[r] = (double)ru.ru_maxrss / 1024.0;
-		close(sock);
 	}
 	*ready_ms = bench_median(ready, BENCH_REPEATS);
 	*rss_mib = bench_median(rss, BENCH_REPEATS);

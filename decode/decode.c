@@ -255,8 +255,47 @@ static void effective_address(const cs_x86 *x, const cs_x86_op *mem,
 			    mem->mem.segment != X86_REG_GS && x->addr_size == 8;
 }
 
+static bool legacy_prefix(uint8_t b)
+{
+	return b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 || b == 0xf3 ||
+	       b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e || b == 0x64 ||
+	       b == 0x65;
+}
+
+static bool has_prefix(const cs_insn *insn, uint8_t prefix)
+{
+	for (unsigned i = 0; i < insn->size && legacy_prefix(insn->bytes[i]);
+	     i++)
+		if (insn->bytes[i] == prefix)
+			return true;
+	return false;
+}
+
+/* A string instruction's element size and REP, from the bytes: Capstone
+ * 4.0.2 drops a 66 that comes before F3 ("66 f3 a5" is rep movsw on the
+ * CPU, rep movsd to Capstone) and the F2 of "66 f2 a5" (which the CPU
+ * runs as rep movsw: REPNE repeats MOVS, STOS and LODS like REP). The
+ * element size is 1 for the even opcodes, else 8 with REX.W, else the
+ * mode's operand size, switched by a 66 anywhere among the prefixes. */
+static void string_prefixes(const cs_insn *insn, const cs_x86 *x,
+			    enum cpu_mode mode, struct decoded *out)
+{
+	bool opsize = has_prefix(insn, 0x66);
+
+	out->rep = has_prefix(insn, 0xf2) || has_prefix(insn, 0xf3);
+	if (!(x->opcode[0] & 1))
+		out->size = 1;
+	else if (mode == CPU_MODE_64 && (x->rex & 8))
+		out->size = 8;
+	else if (mode == CPU_MODE_16)
+		out->size = opsize ? 4 : 2;
+	else
+		out->size = opsize ? 2 : 4;
+}
+
 static int decode_string(const cs_insn *insn, const cs_x86 *x,
-			 struct decoded *out, char *err, size_t errlen)
+			 enum cpu_mode mode, struct decoded *out, char *err,
+			 size_t errlen)
 {
 	switch (x->opcode[0]) {
 	case 0xa4:
@@ -276,10 +315,8 @@ static int decode_string(const cs_insn *insn, const cs_x86 *x,
 			    "unsupported instruction %s", insn->mnemonic);
 	}
 	out->kind = KIND_STRING;
-	out->size = x->operands[0].size;
+	string_prefixes(insn, x, mode, out);
 	out->addr_size = x->addr_size;
-	out->rep = x->prefix[0] == X86_PREFIX_REP ||
-		   x->prefix[0] == X86_PREFIX_REPNE;
 	return 0;
 }
 
@@ -292,7 +329,7 @@ static int decode_operands(const cs_insn *insn, const struct rule *rule,
 	int m;
 
 	if (rule->family == FAM_STRING)
-		return decode_string(insn, x, out, err, errlen);
+		return decode_string(insn, x, mode, out, err, errlen);
 	m = find_mem(x);
 	if (m < 0)
 		return fail(err, errlen, insn->bytes, insn->size,
@@ -314,6 +351,13 @@ static int decode_operands(const cs_insn *insn, const struct rule *rule,
 		out->extend = rule->extend;
 		if (m != 1 || reg_operand_of(x->operands[0].reg, &out->reg))
 			break;
+		/* Only MOVSXD with REX.W extends: 66 63 is a 16-bit move
+		 * and 63 a 32-bit one, whatever other REX bits are set.
+		 * Capstone 4.0.2 gives both a 64-bit destination (and 66 63
+		 * a 4-byte source). */
+		if (insn->id == X86_INS_MOVSXD && !(x->rex & 8))
+			out->reg.size = out->size =
+				has_prefix(insn, 0x66) ? 2 : 4;
 		/* MOVSXD to a 32-bit register is a plain 32-bit move. */
 		if (out->reg.size <= out->size)
 			out->extend = EXTEND_NONE;

@@ -194,8 +194,9 @@ enum emulate_status emulate_fault(struct decoder *d, const struct fault *f,
 				  char *err, size_t errlen);
 
 /* The offset the memory operand addresses (base + index * scale + disp,
- * RIP-relative from the next instruction), or for a string instruction
- * RDI (RSI for LODS). Segment bases are not included. */
+ * RIP-relative from the next instruction; for BT* with a register bit
+ * offset, the word holding the bit), or for a string instruction RDI
+ * (RSI for LODS). Segment bases are not included. */
 uint64_t decode_effective_address(const struct decoded *d,
 				  const struct regs *regs);
 

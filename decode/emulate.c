@@ -91,6 +91,16 @@ uint64_t decode_effective_address(const struct decoded *d,
 		ea += regs->r[d->ea_base];
 	if (d->ea_index >= 0)
 		ea += regs->r[d->ea_index] * d->ea_scale;
+	if (d->op >= ALU_BT && d->op <= ALU_BTC && !d->has_imm) {
+		/* A register bit offset is signed and reaches past the
+		 * operand: the CPU accesses the operand-sized word that
+		 * holds the bit, EA + size * (offset >> log2(width)). */
+		unsigned shift = d->size == 2 ? 4 : d->size == 4 ? 5 : 6;
+		int64_t off = (int64_t)extend(reg_read(regs, &d->reg), d->size,
+					      EXTEND_SIGN);
+
+		ea += (uint64_t)((off >> shift) * (int64_t)d->size);
+	}
 	return ea;
 }
 
@@ -216,12 +226,14 @@ static void set_addr_reg(struct regs *regs, enum reg r, unsigned size,
 
 /* Elements the MMIO side can take before it leaves the faulting page:
  * the next guest-physical page needn't follow, so the CPU faults again
- * there. */
+ * there. At least the faulting one, even if it straddles the page end:
+ * with none, the CPU would fault on it again forever. */
 static uint64_t elements_in_page(uint64_t gpa, unsigned size, bool down)
 {
 	uint64_t off = gpa & (PAGE_SIZE - 1);
+	uint64_t n = down ? off / size + 1 : (PAGE_SIZE - off) / size;
 
-	return down ? off / size + 1 : (PAGE_SIZE - off) / size;
+	return n ? n : 1;
 }
 
 /* One element of a string instruction at gpa; RSI/RDI are not moved. */

@@ -694,6 +694,128 @@ START_TEST(address_inconsistent_with_the_fault_is_rejected)
 }
 END_TEST
 
+/* Found by check_trap_diff: the CPU accesses the word that holds the
+ * bit, here [rax + 8] for bit 77 of a dword at [rax] (and [rax - 4] for
+ * bit -2), which mmiod refused as a page-offset mismatch. */
+START_TEST(bt_register_offset_faults_at_the_word_with_the_bit)
+{
+	static const struct {
+		uint64_t offset;
+		int64_t delta;
+		unsigned bit;
+	} cases[] = {{77, 8, 13}, {(uint64_t)-2, -4, 30}};
+	uint8_t bytes[16];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct memory m = {.read_value = 0};
+		struct fault f = {.mode = CPU_MODE_64, .dir = IO_READ};
+		struct regs r;
+		char err[256] = "";
+
+		initial_regs(&r);
+		r.r[REG_RCX] = cases[i].offset;
+		f.insn_len = parse_hex("0f ab 08", bytes); /* bts [rax], ecx */
+		memcpy(f.insn, bytes, f.insn_len);
+		f.gpa = r.r[REG_RAX] + (uint64_t)cases[i].delta;
+		ck_assert_msg(emulate_fault(dec, &f, &r, &ops, &m, err,
+					    sizeof(err)) == EMULATE_OK,
+			      "%s", err);
+		ck_assert_uint_eq(m.last_gpa, f.gpa);
+		ck_assert_uint_eq(m.written, 1ull << cases[i].bit);
+	}
+}
+END_TEST
+
+/* Found by check_trap_diff: GAS writes rep movsw as 66 f3 a5, which
+ * Capstone 4.0.2 decodes as rep movsd; it drops the F2 of 66 f2 a5. */
+START_TEST(string_prefixes_in_any_order)
+{
+	static const struct {
+		const char *hex;
+		unsigned size;
+		bool rep;
+	} cases[] = {{"66 f3 a5", 2, true},    {"f3 66 a5", 2, true},
+		     {"66 67 f3 ab", 2, true}, {"66 f2 a5", 2, true},
+		     {"66 f3 48 a5", 8, true}, {"f2 ac", 1, true}};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct decoded d;
+		uint8_t bytes[16];
+		size_t n = parse_hex(cases[i].hex, bytes);
+		char err[128];
+
+		ck_assert_int_eq(decode_insn(dec, CPU_MODE_64, bytes, n, &d,
+					     err, sizeof(err)),
+				 0);
+		ck_assert_msg(d.size == cases[i].size && d.rep == cases[i].rep,
+			      "%s: size %u rep %d", cases[i].hex, d.size,
+			      d.rep);
+	}
+}
+END_TEST
+
+/* Found by check_trap_diff: a rep lods whose element straddles the end
+ * of the faulting page made no progress, so the CPU faulted on it again
+ * forever. */
+START_TEST(rep_element_straddling_the_page_end_makes_progress)
+{
+	struct memory m = {.read_value = 0x11};
+	struct fault f = {.mode = CPU_MODE_64, .dir = IO_READ};
+	struct regs r;
+	char err[256] = "";
+
+	initial_regs(&r);
+	r.r[REG_RCX] = 2;
+	r.r[REG_RSI] = 0x2ffe;
+	f.insn_len = parse_hex("f3 ad", f.insn); /* rep lodsd */
+	f.gpa = 0xfe002ffe;
+	ck_assert_msg(emulate_fault(dec, &f, &r, &ops, &m, err, sizeof(err)) ==
+			      EMULATE_OK,
+		      "%s", err);
+	ck_assert_int_eq(m.reads, 1);
+	ck_assert_uint_eq(r.r[REG_RCX], 1);
+	ck_assert_uint_eq(r.r[REG_RSI], 0x3002);
+}
+END_TEST
+
+/* Found by check_trap_diff: only MOVSXD with REX.W extends. 66 63 is a
+ * 16-bit move that keeps bits 63:16, 63 and 44 63 (REX.R alone) 32-bit
+ * moves that zero-extend; Capstone gives all three a sign-extending read
+ * into the whole register (and 66 63 a 4-byte one). */
+START_TEST(movsxd_without_rex_w_is_a_move)
+{
+	static const struct {
+		const char *hex;
+		int reg;
+		uint64_t keep; /* bits of the register that stay */
+	} cases[] = {{"66 63 08", REG_RCX, ~0xffffull},
+		     {"63 08", REG_RCX, 0},
+		     {"44 63 08", REG_R9, 0}};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct memory m = {.read_value = 0x80008001};
+		struct fault f = {.mode = CPU_MODE_64, .dir = IO_READ};
+		struct regs r, before;
+		unsigned size = cases[i].keep ? 2 : 4;
+		char err[256] = "";
+
+		initial_regs(&r);
+		before = r;
+		f.insn_len = parse_hex(cases[i].hex, f.insn);
+		f.gpa = r.r[REG_RAX];
+		ck_assert_msg(emulate_fault(dec, &f, &r, &ops, &m, err,
+					    sizeof(err)) == EMULATE_OK,
+			      "%s", err);
+		ck_assert_msg(
+			r.r[cases[i].reg] ==
+				((before.r[cases[i].reg] & cases[i].keep) |
+				 (0x80008001 & access_mask(size))),
+			"%s: 0x%llx", cases[i].hex,
+			(unsigned long long)r.r[cases[i].reg]);
+	}
+}
+END_TEST
+
 START_TEST(cache_hits_give_the_same_decode_as_capstone)
 {
 	struct decoded a, b;
@@ -755,6 +877,12 @@ static Suite *decode_suite(void)
 			    sizeof(rejects) / sizeof(rejects[0]));
 	tcase_add_test(edge, address_inconsistent_with_the_fault_is_rejected);
 	tcase_add_test(edge, cache_hits_give_the_same_decode_as_capstone);
+	tcase_add_test(edge,
+		       bt_register_offset_faults_at_the_word_with_the_bit);
+	tcase_add_test(edge, string_prefixes_in_any_order);
+	tcase_add_test(edge, movsxd_without_rex_w_is_a_move);
+	tcase_add_test(edge,
+		       rep_element_straddling_the_page_end_makes_progress);
 	suite_add_tcase(s, edge);
 	return s;
 }
