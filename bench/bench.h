@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* bench.h - timing helpers shared by the benchmarks: a monotonic clock
  * and the median of repeated runs (these machines are shared and noisy:
  * report medians and ratios measured in one run). */

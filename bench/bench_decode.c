@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* bench_decode.c - ns per decode over a mix of typical MMIO instructions:
  * through Capstone every time, and with the decode cache hit. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* bench_ioreq.c - ioreq round trips per second through the sim backend,
  * for 1 to 64 vCPUs, next to the floor measured the same way: the same
  * shared page and event channels answered by an empty handler, no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* bench_regions.c - ns per regions_find() for 1 to 100,000 regions, next
  * to a linear scan of the same regions. */
 #include <stdio.h>

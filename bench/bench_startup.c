@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* bench_startup.c - mmiod's time from exec to READY=1 and its peak RSS,
  * serving 1,000 and 20,000 regions to the simulator (the second shows
  * that loading stays O(n log n)). READY=1 arrives over a

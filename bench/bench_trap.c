@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* bench_trap.c - what a libmmiod-trap access costs: the round trip of a
  * load through a window to mmiod --sim's ram device, next to the bare
  * SIGSEGV that a handler answers by setting EAX and skipping the load,

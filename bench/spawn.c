@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* spawn.c - start an mmiod --sim for a benchmark and wait for its
  * READY=1, received over a NOTIFY_SOCKET of our own exactly as systemd
  * would receive it. */

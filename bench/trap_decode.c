@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* trap_decode.c - what decoding bench_trap's loads costs mmiod: the part
  * of a round trip that is Capstone's. */
 #include "trap_decode.h"

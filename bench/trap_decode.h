@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* trap_decode.h - bench_trap's decode timing, kept apart from it because
  * decode/'s register names clash with <sys/ucontext.h>'s. */
 #ifndef MMIOD_TRAP_DECODE_H

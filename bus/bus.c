@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* bus.c - the bus's regions: adding and removing them while accesses
  * are served, freeing what no access can still see, cpus and counters. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* bus.h - serving one guest access: the regions of each address space,
  * the devices behind them, and the counters.
  *

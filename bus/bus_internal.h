@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* bus_internal.h - the bus's state, shared by its files. Private to bus/. */
 #ifndef MMIOD_BUS_INTERNAL_H
 #define MMIOD_BUS_INTERNAL_H

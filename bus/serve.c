@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* serve.c - one access through the bus: validate it, walk its elements,
  * find each one's region and call the device. Nothing here trusts a
  * field of the access. */

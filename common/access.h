@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* access.h - the description of one guest access, shared by every module.
  *
  * ioreq/ builds it from an ioreq, decode/ from a raw fault; regions/ and

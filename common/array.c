@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* array.c - geometric growth for appended arrays. */
 #include "array.h"
 

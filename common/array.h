@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* array.h - growing arrays by doubling, so that appending n items costs
  * O(n) copies, not O(n^2). */
 #ifndef MMIOD_ARRAY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* barrier.h - the memory barriers of the ioreq protocol.
  *
  * Xen and the device model share the ioreq and buffered pages across

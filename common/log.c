@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* log.c - leveled, rate-limited logging to stderr. */
 #include "log.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* log.h - leveled logging to stderr with one prefix format.
  *
  * Lines go to stderr (journald adds the timestamp under systemd) as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* parse.c - strict number and boolean parsing for user input. */
 #include "parse.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* parse.h - strict parsing of numbers and booleans written by users. */
 #ifndef MMIOD_PARSE_H
 #define MMIOD_PARSE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* range.h - a closed interval of a 64-bit address space: the one shape
  * of "some guest addresses" that every module uses.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* textfile.c - read a user's config or script: regular, bounded, no wait. */
 #include "textfile.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* textfile.h - read a file a user names (a config, a script) safely. */
 #ifndef MMIOD_TEXTFILE_H
 #define MMIOD_TEXTFILE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* unix_socket.c - listening Unix sockets that replace only stale sockets. */
 #include "unix_socket.h"
 

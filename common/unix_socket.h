@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* unix_socket.h - listening AF_UNIX sockets at a path in the file system,
  * without ever removing something at that path that isn't a socket.
  *

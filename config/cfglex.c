@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cfglex.c - cut xl.cfg text into tokens exactly as libxlutil does.
  *
  * libxlutil's flex rules, in the order flex tries them (longest match,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cfglex.h - the tokens of xl.cfg text, as libxlutil's lexer cuts them.
  * Private to config/.
  */

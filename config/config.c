@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* config.c - load a guest config: read, parse, check every key. */
 #include "config.h"
 

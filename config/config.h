@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* config.h - a guest's mmiod configuration, parsed and validated.
  *
  * The file is in xl.cfg syntax (parsed by libxlutil). Top-level keys:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* entry.c - one region string, "base=B,size=S,type=T[,key=value...]". */
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* file.c - read a config file and hand it to libxlutil, then the scanner. */
 #include <errno.h>
 #include <limits.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* keys.c - the top-level keys: each known, given once, and loaded. */
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* keyscan.c - record the keys and list item lines of xl.cfg text.
  *
  * The grammar is libxlutil's (libxlu_cfg_y.y):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* keyscan.h - where each top-level key and list item stands in a file.
  *
  * libxlutil parses the xl.cfg grammar but does not say which keys a file

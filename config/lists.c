@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* lists.c - the mmio and pio lists, entry by entry, on their lines. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* loader.h - the state of loading one config, shared by config/'s files.
  *
  * config_load() (config.c) reads the file and hands it to libxlutil

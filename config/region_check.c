@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* region_check.c - a region's size, end, ports and device type, and no
  * two regions of one space overlapping. */
 #include <inttypes.h>

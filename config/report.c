@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* report.c - config error messages: file:line, and what would be valid. */
 #include <stdarg.h>
 #include <stdint.h>

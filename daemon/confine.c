@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* confine.c - privilege drop and the seccomp filter. */
 #include "confine.h"
 

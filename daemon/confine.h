@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* confine.h - give up what serving doesn't need: root, and every system
  * call outside a short list. */
 #ifndef MMIOD_CONFINE_H

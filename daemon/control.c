@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* control.c - the control socket: requests from mmiod --stats. */
 #include "control.h"
 

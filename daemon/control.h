@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* control.h - the control socket, DIR/GUEST.ctl: how mmiod --stats asks
  * the daemon serving GUEST for its counters without signalling a pid.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* guest_config.c - load a guest config and check every device's keys. */
 #include <errno.h>
 #include <inttypes.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* guest_config.h - load a guest config and check every device's keys. */
 #ifndef MMIOD_GUEST_CONFIG_H
 #define MMIOD_GUEST_CONFIG_H

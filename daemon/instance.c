@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* instance.c - the guest's lock, state file and control socket. */
 #include "instance.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* instance.h - one mmiod per guest: the guest's lock, state file and
  * control socket in the state dir (/run/mmiod).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* lifecycle.c - signals and the main thread's loop while serving. */
 #include "lifecycle.h"
 

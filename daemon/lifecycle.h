@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* lifecycle.h - signals and the main thread's loop while serving.
  *
  * Signal handlers only set flags. During start-up the signals are open,

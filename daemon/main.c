@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* main.c - mmiod: entry point, dispatching on the command-line mode. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* modes.h - what each command-line mode of mmiod runs. */
 #ifndef MMIOD_MODES_H
 #define MMIOD_MODES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* options.c - parse mmiod's command line. */
 #include <getopt.h>
 #include <stdbool.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* options.h - mmiod's command line. */
 #ifndef MMIOD_OPTIONS_H
 #define MMIOD_OPTIONS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* owned_files.c - hand the files mmiod created to user=. */
 #include "owned_files.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* owned_files.h - files mmiod creates as root before it drops to user=
  * (device files, the state dir's files), handed to that user so that the
  * confined daemon can still reopen them on SIGHUP and remove them.

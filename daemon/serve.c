@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* serve.c - the one lifecycle: serve one guest domain until SIGTERM or
  * its death, on Xen (mmiod GUEST) or on the simulator (mmiod --sim and
  * --sim-attach).
@@ -90,8 +91,8 @@ int serve_domain(const struct serve_request *req)
 
 	if (signals_setup() || server_open(&server, cfg))
 		goto setup_failed;
-	sd_notifyf(0, "STATUS=%s domain %s", req->wait ? "waiting for" : "opening",
-		   name);
+	sd_notifyf(0, "STATUS=%s domain %s",
+		   req->wait ? "waiting for" : "opening", name);
 	be = req->opener->open(req->opener->ctx, name, req->wait, &domid);
 	if (!be)
 		goto setup_failed;

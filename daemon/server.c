@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* server.c - a guest's devices, its bus and its serving threads. */
 #include "server.h"
 

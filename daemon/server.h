@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* server.h - a guest's devices, its bus and its serving threads.
  *
  * server_open() turns a config into devices on a bus; server_attach()

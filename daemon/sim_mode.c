@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sim_mode.c - mmiod --sim SCRIPT CONFIG: serve a real config to a
  * scripted guest on the simulated hypervisor, guest in its own process. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* statefile.c - read and write /run/mmiod/GUEST.state. */
 #include "statefile.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* statefile.h - /run/mmiod/GUEST.state: which ioreq server a running
  * mmiod created. Xen can't list ioreq servers and a server outlives the
  * process that created it, so a restarted mmiod reads this file to find

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* stats_mode.c - mmiod --stats GUEST: ask the mmiod serving GUEST for its
  * counters over its control socket and print them.
  *

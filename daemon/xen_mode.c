@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* xen_mode.c - mmiod GUEST: find a Xen domain and serve it. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* alu.c - the arithmetic of the read-modify-write instructions and the
  * RFLAGS bits each defines (Intel SDM vol. 2, per instruction). Bits an
  * instruction leaves undefined are left as they were, except AF after the

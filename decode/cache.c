@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cache.c - a 4-way set-associative cache of decoded instructions.
  *
  * Device drivers touch MMIO from a handful of instructions, over and over;

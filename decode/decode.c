@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* decode.c - x86 instruction bytes -> struct decoded, with Capstone for
  * the encoding (length, operands, prefixes) and our own table for what
  * each instruction does. Capstone 4.0.2's operand read/write flags are

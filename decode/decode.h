@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* decode.h - x86 instructions that touched MMIO: decode, then emulate.
  *
  * A raw fault gives the guest-physical address that faulted, the

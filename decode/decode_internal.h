@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* decode_internal.h - the decoder's state and helpers shared by decode/'s
  * files. Private to decode/. */
 #ifndef MMIOD_DECODE_INTERNAL_H

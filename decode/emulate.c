@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* emulate.c - perform a decoded access and apply it to the registers as
  * the CPU would have. */
 #include <stdio.h>

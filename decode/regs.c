@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* regs.c - register operands: Capstone's ids, our register file's
  * slots, widths and names. How a result is written back (merge,
  * zero-extend, AH..BH) is emulate.c's. */

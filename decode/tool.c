@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* tool.c - mmiod-decode: decode one instruction and print what it does
  * to memory and registers as one JSON object. */
 #include <getopt.h>

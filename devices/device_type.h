@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* device_type.h - what a device type provides to the registry, and the
  * helpers types share for their keys. Private to devices/. */
 #ifndef MMIOD_DEVICE_TYPE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* devices.h - the device interface, the type registry and built-in devices.
  *
  * A device backs one region. The engine calls device_read()/device_write()

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* memory.c - ram and rom devices: guest-visible memory, optionally a file.
  *
  * Persistence policy for ram with file=: the file is mapped MAP_SHARED, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* plugin.c - devices implemented by shared objects (include/mmiod-device.h).
  *
  * A plugin is code the administrator chose to run, but its answers are

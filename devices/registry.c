@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* registry.c - device type names -> constructors, and the call wrappers
  * that serialise devices which are not thread-safe and record which device
  * the thread is in (for the SIGSYS handler). */
@@ -170,8 +171,8 @@ static int flush_locked(struct device *dev)
 	current = dev->name;
 	if (dev->ops->flush)
 		rc = dev->ops->flush(dev);
-	__atomic_store_n(&dev->flush_failures,
-			 rc ? dev->flush_failures + 1 : 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&dev->flush_failures, rc ? dev->flush_failures + 1 : 0,
+			 __ATOMIC_RELAXED);
 	current = NULL;
 	pthread_mutex_unlock(&dev->lock);
 	return rc;

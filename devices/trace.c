@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* trace.c - the trace device: every access as one JSON line in a file.
  *
  * Line format (one object per access):

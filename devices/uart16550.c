@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* uart16550.c - a 16550A UART: the registers a guest's 8250 driver uses,
  * 16-byte receive FIFO, and a host side on a pty, a Unix socket, a file or
  * mmiod's own stdin/stdout.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* answer.c - one fault record in, one reply out: validate the record,
  * emulate its instruction through the sink, report the registers. */
 #include "fault.h"

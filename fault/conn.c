@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* conn.c - one fault-socket client's request buffer and reply queue. */
 #include "conn.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* conn.h - one fault-socket client's byte streams, private to fault/ (and
  * its fuzzer): the request being received and the replies not yet sent.
  * No I/O here, so any split of the bytes can be fed to it.

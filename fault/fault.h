@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fault.h - the raw-fault socket of include/mmiod-fault.h as a library.
  *
  * A fault server listens on a Unix socket, decodes each fault record with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fault_server.c - the fault socket's thread: accept clients within the
  * limits, move bytes without blocking, drop idle clients, stop on demand. */
 #include "fault.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* socket_file.c - make, check and remove the fault socket's file. */
 #include "socket_file.h"
 

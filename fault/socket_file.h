@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* socket_file.h - the fault socket's file, private to fault/: made with
  * an exact mode, replacing only a stale socket, removed only if ours. */
 #ifndef MMIOD_FAULT_SOCKET_FILE_H

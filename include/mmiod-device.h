@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* mmiod-device.h - the interface of an mmiod device plugin.
  *
  * A plugin is a shared object that exports mmiod_plugin_init(), returning

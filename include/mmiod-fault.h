@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* mmiod-fault.h - the raw-fault protocol of mmiod's fault socket.
  *
  * A program that traps guest MMIO itself (a hypervisor shim, an emulator,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* mmiod-trap.h - run ordinary code against the devices of an mmiod,
  * without a VM: libmmiod-trap maps a window of the guest-physical space
  * that an mmiod serves on its fault socket (fault_socket= in its config).

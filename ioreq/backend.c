@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* backend.c - the backend calls the daemon makes, for either transport. */
 #include "backend.h"
 

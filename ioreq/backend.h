@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* backend.h - what the engine needs from a transport: the contract
  * between ioreq/engine and the xen and sim backends. Private to ioreq/.
  *

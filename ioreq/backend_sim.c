@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* backend_sim.c - the device model's side of the simulated hypervisor,
  * through sim/'s hypervisor API only.
  *

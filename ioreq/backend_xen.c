@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* backend_xen.c - the transport to a real Xen hypervisor.
  *
  * libxendevicemodel for the server, libxenforeignmemory for its pages and

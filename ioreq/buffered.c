@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* buffered.c - consume the buffered ioreq ring.
  *
  * Xen publishes slots read_pointer..write_pointer-1 (modulo

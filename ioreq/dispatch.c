@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* dispatch.c - turn one request copy into an access and have the bus
  * serve it. Nothing here trusts a field. */
 #include <inttypes.h>

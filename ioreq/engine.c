@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* engine.c - ioreq server setup and teardown, workers and the per-vCPU
  * slot protocol. */
 #include <errno.h>

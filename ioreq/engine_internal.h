@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* engine_internal.h - the engine's state, shared by its files. Private to
  * ioreq/. */
 #ifndef MMIOD_IOREQ_ENGINE_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* ioreq.h - the ioreq protocol engine and the transports it runs on.
  *
  * The engine serves a guest's synchronous ioreq slots (one per vCPU) and

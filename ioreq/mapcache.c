@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* mapcache.c - page-by-page guest copies through cached mappings. */
 #include "mapcache.h"
 

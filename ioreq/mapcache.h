@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* mapcache.h - guest-physical copies through a small cache of mapped
  * guest pages, for data_is_ptr requests on the xen backend.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* mapping.c - keep the ranges Xen routes to our server in step with the
  * bus's regions, at start and whenever a region is added or removed. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* ranges.c - merge regions into the few ranges registered with Xen. */
 #include "ranges.h"
 

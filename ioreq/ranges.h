@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* ranges.h - the ranges mmiod registers with Xen for a set of regions.
  *
  * Xen keeps a server's ranges as a set of addresses: mapping a range

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* takeover.c - answering the requests a killed mmiod left in its server.
  *
  * Xen never wakes a vCPU whose request waits in a server that is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* regions.c - copy-on-write sorted array of regions, lock-free lookup. */
 #include "regions.h"
 

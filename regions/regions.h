@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* regions.h - ordered set of non-overlapping guest address ranges.
  *
  * A region covers the half-open range [base, base + size) of a 64-bit

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # spdx-lib.sh - which files need an SPDX line and in which comment syntax.
 # Sourced by scripts/check-spdx and scripts/add-spdx, so that the checker
 # and the fixer never disagree about a file.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* guest.c - the guest's side of the simulator: vCPUs that issue ioreqs
  * the way Xen 4.17 does, and the deliberate protocol violations. */
 #include <errno.h>

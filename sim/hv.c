@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* hv.c - the simulated hypervisor's side of the device model: ioreq
  * servers, their ranges, event channels and guest memory, as the sim
  * backend in ioreq/ calls them. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* script.c - parse and run scripted guests for the simulator. */
 #include "script.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* script.h - scripted guests for the simulator (mmiod --sim SCRIPT).
  *
  * A script is a text file, one command per line, run in file order:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sim.c - the simulated hypervisor's life: its shared mapping and event
  * channels, handing it to another process, and the domain's death. */
 #include <errno.h>
@@ -275,8 +276,7 @@ int sim_serve_socket(struct sim *sim, const char *path)
 		return -1;
 	h->sim = sim;
 	h->listen_fd = unix_socket_listen(path, 0600, SOCK_CLOEXEC, 4);
-	if (h->listen_fd < 0 ||
-	    pthread_create(&thread, NULL, hand_out, h)) {
+	if (h->listen_fd < 0 || pthread_create(&thread, NULL, hand_out, h)) {
 		if (h->listen_fd >= 0)
 			close(h->listen_fd);
 		free(h);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sim.h - a simulated Xen hypervisor with a guest to drive it.
  *
  * The simulator plays Xen's side of the ioreq protocol so that mmiod runs,

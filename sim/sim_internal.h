@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sim_internal.h - the simulated hypervisor's shared state. Private to
  * sim/: the device model's backend and the tests reach it only through
  * sim.h.

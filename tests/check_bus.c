@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_bus.c - specification of bus/: regions that change while they
  * are served, the device call, rep accesses and the counters. */
 #include <check.h>

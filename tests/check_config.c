@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_config.c - specification of config/: valid files and every class
  * of error, each error naming file, line, key and what is valid. */
 #include <check.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_decode.c - specification of decode/ and emulate: a table of
  * encodings with what each must do to memory and registers, plus every
  * general register encoding in every mode, generated from the encoding

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_decode_oracle.c - decode/ against an independent decoder: binutils'
  * objdump reads the same generated encodings of every supported family,
  * in 16-, 32- and 64-bit mode, and must agree on the length, the access

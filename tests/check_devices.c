@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_devices.c - specification of the built-in devices and registry. */
 #include <check.h>
 #include <stdio.h>

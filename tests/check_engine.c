@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_engine.c - specification of the ioreq engine, driven through the
  * simulated hypervisor exactly as Xen drives a device model. */
 #include <check.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_fault_server.c - fault/ as a library: framing of records across
  * reads, the client limits and counters, and the socket file's rules,
  * against a sink that is a plain array. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_fault_socket.c - raw faults from a separate process: this test
  * runs mmiod --sim with a fault_socket and a ram region, sends faults over
  * the socket and checks every answer. */

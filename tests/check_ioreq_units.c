@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_ioreq_units.c - the engine's pure logic that needs no hypervisor:
  * range merging for Xen's limit and the guest page cache of the xen
  * backend (driven through a fake mapper). */

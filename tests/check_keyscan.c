@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_keyscan.c - config/'s key scanner against libxlutil itself: on
  * every valid xl.cfg file of tests/configs/xlcfg both find the same keys,
  * each on the line libxlutil records, with the same list items on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_regions.c - specification of the regions interval set. */
 #include <check.h>
 #include <pthread.h>

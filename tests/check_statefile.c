@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_statefile.c - the state and stats files other processes read while
  * the daemon rewrites them. */
 #include <check.h>

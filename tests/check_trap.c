@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_trap.c - what libmmiod-trap promises its users (mmiod-trap.h):
  * windows onto a running mmiod's ram device, several at once, from many
  * threads; faults elsewhere still reach the previous handler or crash;

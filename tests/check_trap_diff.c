@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_trap_diff.c - the CPU as mmiod's oracle: every accessor of the
  * corpora (hand-written instructions; C built by gcc and clang at -O0 and
  * -O2) and a stream of random encodings run natively and through a

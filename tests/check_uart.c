@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_uart.c - specification of the uart16550 device model. */
 #include <check.h>
 #include <fcntl.h>

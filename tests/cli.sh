@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # cli.sh - mmiod's command line: help, version, --check-config, usage errors
 # (exit 2 with a message naming the option or file:line).
 srcdir=${top_srcdir:-.}

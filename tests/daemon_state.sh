@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # daemon_state.sh - what mmiod does to the files, sockets, processes and
 # signals around it, and what they do to it. Runs in a PID namespace of
 # its own (tests/pidns.sh): it sends signals, and checks that mmiod sends

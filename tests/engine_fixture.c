@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* engine_fixture.c - an engine serving a simulated guest, for tests. */
 #include "engine_fixture.h"
 

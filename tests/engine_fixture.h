@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* engine_fixture.h - an engine serving a simulated guest, for tests. */
 #ifndef MMIOD_ENGINE_FIXTURE_H
 #define MMIOD_ENGINE_FIXTURE_H

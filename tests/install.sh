@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # install.sh - make install lays out what an administrator and a plugin
 # author need: programs, man pages that render, examples whose files exist,
 # the config directory and a pkg-config file that builds the example plugin.

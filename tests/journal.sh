@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # journal.sh - log lines carry their sd-daemon priority ("<3>" ...) when
 # stderr is the journal (JOURNAL_STREAM names it), and are plain otherwise.
 srcdir=$(cd "${top_srcdir:-.}" && pwd)

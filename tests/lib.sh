@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # lib.sh - helpers for the shell tests: counts and the closing line.
 # Sourced; each test calls pass/fail, and finish prints "N passed, N failed".
 passed=0

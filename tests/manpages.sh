@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # manpages.sh - the manual pages keep up with the programs and the README:
 # every option --help lists is in the program's page, and every config
 # key and device type of the README's tables is in mmiod.cfg(5).

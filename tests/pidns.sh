@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # pidns.sh - re-runs the test script that sources it inside a PID
 # namespace of its own, so that no signal it or the mmiod it tests sends
 # (kill -1 included) can reach a process the test did not start. Source it

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # plugin_faults.sh - a plugin that breaks the rules is named, not silent:
 # a system call outside the seccomp filter gets a log line naming the
 # call and the plugin, then mmiod exits non-zero; a failing flush says

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # script.sh - the --sim script parser: long lines, NUL bytes, 20-bit
 # buffered addresses, VALUE against SIZE, and files that are not regular
 # files or are too large, each refused with FILE:LINE or the file's name.

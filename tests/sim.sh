@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # sim.sh - mmiod --sim end to end: daemon and scripted guest as separate
 # processes, real configs, devices checked on disk afterwards.
 srcdir=$(cd "${top_srcdir:-.}" && pwd)

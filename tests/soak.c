@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* soak.c - a bounded soak: 64 vCPUs of random accesses to every device
  * type of a real mmiod (attached to this process's simulated domain),
  * with SIGHUP, stats reads and a SIGTERM-and-restart cycle every few

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # spdx.sh - scripts/check-spdx names every file without the licence line,
 # and scripts/add-spdx adds it in each file type's comment syntax (after a
 # shebang), keeps modes, leaves data files alone and is idempotent.

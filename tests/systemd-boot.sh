@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # systemd-boot.sh - the installed mmiod@.service under a real systemd:
 # boots systemd 252 as PID 1 of a PID + mount namespace chrooted into a
 # Debian 12 root, where tests/systemd-boot/inside.sh starts mmiod@vm1

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # systemd.sh - the unit installs where systemd looks and passes
 # systemd-analyze verify, with the sysusers and tmpfiles snippets.
 srcdir=$(cd "${top_srcdir:-.}" && pwd)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* testutil.h - helpers shared by the Check suites. */
 #ifndef MMIOD_TESTUTIL_H
 #define MMIOD_TESTUTIL_H

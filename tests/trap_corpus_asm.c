@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* trap_corpus_asm.c - the differential test's hand-written accessors: one
  * or a few instructions of every family mmiod emulates, in every operand
  * size, with AH..BH, SPL..DIL and R8..R15, and the addressing forms

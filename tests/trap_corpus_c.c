@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* trap_corpus_c.c - the differential test's accessors as a driver writes
  * them: volatile pointers, |=, bit-fields, polling. The test links this
  * file four times, built by gcc and clang at -O0 and -O2, so it checks

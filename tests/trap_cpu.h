@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* trap_cpu.h - the differential test's view of the CPU: a register file,
  * a harness that runs code from it, and the corpora of accessors. */
 #ifndef MMIOD_TRAP_CPU_H

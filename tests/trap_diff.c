@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* trap_diff.c - the differential engine: the same code, registers and
  * memory run once on the CPU (plain memory) and once through a window of
  * mmiod's ram device; registers, the defined RFLAGS bits and both memories

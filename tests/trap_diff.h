@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* trap_diff.h - run one accessor on the CPU and through a libmmiod-trap
  * window from the same registers and memory, and say where they differ.
  */

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # trap_example.sh - examples/trap/run works as the README says: the
 # uart_hello driver's line comes out of mmiod's uart16550. In a PID
 # namespace, since the example starts and stops an mmiod.

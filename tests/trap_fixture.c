@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* trap_fixture.c - start and stop the mmiod that the libmmiod-trap tests
  * map their windows from. */
 #include "trap_fixture.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* trap_fixture.h - an mmiod --sim with a fault socket and a file-backed
  * ram region, for the tests of libmmiod-trap. */
 #ifndef MMIOD_TRAP_FIXTURE_H

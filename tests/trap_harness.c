@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* trap_harness.c - trap_run: run code from a given register file and
  * capture the register file it leaves (trap_cpu.h). */
 #include "trap_cpu.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* trap_random.c - the random mode's encodings: templates for every
  * instruction family mmiod emulates, with random prefixes and operands,
  * constrained only so that the access lands in the test's memory and no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* trap_random.h - random encodings of the instructions mmiod emulates,
  * with registers that point them into the differential test's memory. */
 #ifndef MMIOD_TRAP_RANDOM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* conn.c - the connections to an mmiod's fault socket: a small pool that a
  * SIGSEGV handler on any thread takes from without a lock, and the
  * exchange of one fault record for one reply. */

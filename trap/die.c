@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* die.c - the end of a process whose device access mmiod could not serve:
  * a message with the instruction's address, the bytes there (15, as
  * fetched: the instruction and what follows) and the reason, then abort. Only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* handler.c - the SIGSEGV handler: a fault in a window becomes a raw-fault
  * record for mmiod, and mmiod's answer becomes the interrupted thread's
  * registers; any other fault goes to the handler that was there before. */

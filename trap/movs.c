@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* movs.c - the ordinary-memory side of a MOVS that faulted on a window.
  * mmiod serves the window's side; the record carries the other side's
  * elements (mmiod-fault.h), which only this process can reach. */

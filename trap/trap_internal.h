@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* trap_internal.h - what the files of libmmiod-trap share: the windows,
  * the connections to mmiod, and the async-signal-safe helpers the
  * SIGSEGV handler is built from. */

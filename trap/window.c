@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* window.c - mmiod_trap_map and mmiod_trap_unmap: the table of windows the
  * SIGSEGV handler searches, and the mmiods they belong to. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* counter.c - an example mmiod device plugin.
  *
  * Register 0x0 (read-only) counts the guest's writes to register 0x8;

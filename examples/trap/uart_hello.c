@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* uart_hello.c - a user-space driver for mmiod's uart16550, run without a
  * VM: libmmiod-trap maps the UART's registers, and the driver prints a
  * line the way firmware does, waiting for the transmitter to be empty

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_config.c - any bytes as a guest config: an error or a config,
  * never a crash, a leak or undefined behaviour; and whatever libxlutil
  * accepts, the key scanner accepts with the same keys and list sizes. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_decode.c - what mmiod-decode does, on any bytes and register
  * file: decode, then emulate against a device that returns part of the
  * input. Refusals are fine; crashes and sanitizer reports are not. */

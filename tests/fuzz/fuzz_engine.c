@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_engine.c - the ioreq engine fed arbitrary slot contents and
  * buffered-ring states, as a hostile or broken hypervisor could leave
  * them. Whatever the input, a slot that was READY must end IORESP_READY:

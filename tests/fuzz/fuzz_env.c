@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_env.c - shared setup of the fuzz harnesses. */
 #include "fuzz_env.h"
 

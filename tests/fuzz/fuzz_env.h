@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_env.h - what the fuzz harnesses share: an input as a file, and an
  * engine serving a simulated guest with a ram and a trace region, driven
  * from the harness's own thread. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_fault.c - any bytes from fault-socket peers: every whole record
  * gets exactly one reply with a status, in order, through the same
  * bus, regions and devices as ioreqs; a partial record gets none.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_script.c - any bytes as a --sim script: parsed or refused. */
 #include <stdint.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* confined.c - a test plugin that reports how confined mmiod is when
  * the guest's access reaches it: the proof that no device sees guest
  * input before the daemon restricted itself.

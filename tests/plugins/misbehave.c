@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* misbehave.c - a test plugin that breaks the rules of mmiod-device.h on
  * demand, for tests/plugin_faults.sh. Key: does=syscall (its read makes a
  * system call outside mmiod's seccomp filter) or does=fail-flush (every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* stuck.c - a test plugin whose reads never come back (they sleep for
  * an hour), as a buggy plugin's would: a stop must not wait for it. */
 #include <stddef.h>

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # inside.sh - runs as a oneshot unit under the real systemd that
 # tests/systemd-boot.sh boots: drives mmiod@vm1 as an administrator would
 # and writes PASS/FAIL lines to /mmiod-test/results for the host to read.

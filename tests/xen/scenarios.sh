@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # scenarios.sh - runs in the test dom0 on real Xen. mmiod is driven as a
 # user drives it: a config in /etc/xen/mmiod, the guest created paused with
 # xl create -p, mmiod GUEST with unpause = 1. Results are tests/lib.sh's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* guest.c - a freestanding PVH guest that exercises mmiod on real Xen.
  *
  * It prints one line per check on port 0xE9, which Xen shows as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* head.S - entry points of the PVH test guest.
  *
  * Xen starts a PVH guest at the address in its XEN_ELFNOTE_PHYS32_ENTRY
