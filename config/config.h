@@ -35,13 +35,14 @@ struct config_region {
 
 struct mmiod_config {
 	char *path;
-	char *domain;	    /* name or domid as written; NULL: not set */
-	bool unpause;	    /* unpause the guest once serving */
-	char *user;	    /* drop privileges to this user; NULL: stay */
-	int user_line;	    /* where user is set */
-	int log_level;	    /* enum log_level; -1: not set */
-	unsigned workers;   /* serving threads */
-	char *fault_socket; /* raw faults accepted here; NULL: none */
+	char *domain;	       /* name or domid as written; NULL: not set */
+	bool unpause;	       /* unpause the guest once serving */
+	char *user;	       /* drop privileges to this user; NULL: stay */
+	int user_line;	       /* where user is set */
+	int fault_socket_line; /* where fault_socket is set */
+	int log_level;	       /* enum log_level; -1: not set */
+	unsigned workers;      /* serving threads */
+	char *fault_socket;    /* raw faults accepted here; NULL: none */
 	size_t nregions;
 	struct config_region *regions; /* in file order */
 };

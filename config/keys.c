@@ -139,6 +139,7 @@ int load_options(struct loader *ld)
 	struct mmiod_config *cfg = ld->cfg;
 
 	cfg->user_line = key_line(ld, "user");
+	cfg->fault_socket_line = key_line(ld, "fault_socket");
 	if (load_text_key(ld, "domain", SIZE_MAX,
 			  "a domain name or a numeric domid", &cfg->domain) ||
 	    load_unpause(ld) ||

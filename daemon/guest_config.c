@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fault/fault.h"
 #include "guest_config.h"
 
 int guest_config_device_args(const struct config_region *region,
@@ -63,6 +64,14 @@ struct mmiod_config *guest_config_load(const char *path)
 	if (!cfg) {
 		fprintf(stderr, "%s\n", err);
 		return NULL;
+	}
+	/* Whatever is at the path is only ever replaced if it is a stale
+	 * socket: say so now, not when the guest already waits. */
+	if (cfg->fault_socket &&
+	    fault_socket_check(cfg->fault_socket, err, sizeof(err))) {
+		fprintf(stderr, "%s:%d: fault_socket: %s\n", path,
+			cfg->fault_socket_line, err);
+		goto fail;
 	}
 	for (size_t i = 0; i < cfg->nregions; i++) {
 		const struct config_region *r = &cfg->regions[i];

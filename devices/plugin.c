@@ -166,9 +166,12 @@ static int plugin_create(const struct device_args *args, bool validate_only,
 	if (validate_only) {
 		rc = p->ops->validate ? p->ops->validate(&info, err, errlen)
 				      : 0;
+		err[errlen - 1] = '\0'; /* as after create() */
 		goto out;
 	}
 	p->state = p->ops->create(&info, err, errlen);
+	/* The plugin may have left its message without the NUL. */
+	err[errlen - 1] = '\0';
 	if (!p->state) {
 		if (!err[0])
 			snprintf(err, errlen,

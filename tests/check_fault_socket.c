@@ -560,8 +560,9 @@ START_TEST(a_file_at_the_socket_path_is_not_replaced)
 		 write_temp_file("faults.sock", "the guest's ram\n"));
 	daemon_pid = spawn_daemon(sock_path, 022, false);
 	status = wait_exit(daemon_pid, 10000);
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) != 0,
-		      "mmiod started over a regular file (status 0x%x)",
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 2,
+		      "mmiod started over a regular file (status 0x%x, "
+		      "want a config error: 2)",
 		      status);
 	f = fopen(sock_path, "r");
 	ck_assert_ptr_nonnull(f);

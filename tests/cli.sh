@@ -82,4 +82,18 @@ one_line "mmiod-decode: an unknown option, one message" \
 	"$decode" --frobnicate "89 08"
 one_line "mmiod-decode: a missing argument, one message" \
 	'^mmiod-decode: --mode: needs an argument' "$decode" --mode
+# A fault_socket naming a file that is not a socket (here the guest's
+# ram file) is refused at load time, with its line, and the file stays.
+fs_dir=$(mktemp -d /tmp/mmiod-cli-XXXXXX)
+printf 'the ram\n' > "$fs_dir/ram.bin"
+printf 'fault_socket = "%s"\nmmio = [ "base=0xfe000000,size=4K,type=ram,file=%s" ]\n' \
+	"$fs_dir/ram.bin" "$fs_dir/ram.bin" > "$fs_dir/fs.cfg"
+expect "--check-config: a fault_socket that is a regular file, file:line, exit 2" 2 \
+	"fs.cfg:1: fault_socket: .*not a socket" -- "$mmiod" --check-config "$fs_dir/fs.cfg"
+if [ "$(cat "$fs_dir/ram.bin")" = "the ram" ]; then
+	pass "the file at the fault_socket path is left alone"
+else
+	fail "the file at the fault_socket path changed"
+fi
+rm -rf "$fs_dir"
 finish

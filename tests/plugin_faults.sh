@@ -14,6 +14,8 @@ work=$(mktemp -d /tmp/mmiod-plugin-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
 
+printf 'vcpus 1\nread 0xfe000000 4\n' >read.sim
+
 region() {
 	printf 'mmio = [ "base=0xfe000000,size=16,type=plugin,plugin=%s,does=%s" ]\n' \
 		"$plugin" "$1"
@@ -25,7 +27,6 @@ if ldd "$mmiod" 2>/dev/null | grep -q libasan; then
 	echo "SKIP: seccomp trap: the sanitizer build installs no filter"
 else
 	region syscall >syscall.cfg
-	printf 'vcpus 1\nread 0xfe000000 4\n' >read.sim
 	# mmiod exits in the middle of the guest's read: in a PID namespace
 	# of its own (as root), the scripted guest ends with it.
 	ns=""
@@ -54,5 +55,18 @@ elif [ "$lines" -eq 1 ] &&
 	pass "a failing flush says EIO, once in 3 seconds"
 else
 	fail "failing flush: $lines lines: $(grep flush flush.out | head -5)"
+fi
+# An error text the plugin left without its NUL is cut at the buffer's
+# end, not printed past it (ASan reports the overread in build-san).
+region unterminated-error >unterminated.cfg
+"$mmiod" --sim read.sim unterminated.cfg >unterminated.out 2>&1
+status=$?
+# mmiod lends create() 512 bytes: 511 of them and the NUL it adds.
+run=$(grep -o 'x*' unterminated.out | awk '{ if (length > n) n = length } END { print n + 0 }')
+if [ $status -eq 1 ] && [ "$run" -eq 511 ] &&
+	grep -Eq 'unterminated.cfg:1: plugin region at 0xfe000000: x+$' unterminated.out; then
+	pass "a plugin's unterminated error text is cut at its buffer, exit 1"
+else
+	fail "unterminated error: exit $status, $run x in a row, $(head -c 300 unterminated.out)"
 fi
 finish

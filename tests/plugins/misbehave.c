@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* misbehave.c - a test plugin that breaks the rules of mmiod-device.h on
  * demand, for tests/plugin_faults.sh. Key: does=syscall (its read makes a
- * system call outside mmiod's seccomp filter) or does=fail-flush (every
- * flush fails without setting errno). Reads return 0, writes are dropped.
+ * system call outside mmiod's seccomp filter), does=fail-flush (every
+ * flush fails without setting errno) or does=unterminated-error (its
+ * create fails with an error text that has no NUL). Reads return 0,
+ * writes are dropped.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -30,8 +32,14 @@ static int parse(const struct mmiod_region_info *r, enum misdeed *what,
 		*what = FAILING_FLUSH;
 		return 0;
 	}
+	if (strcmp(v, "unterminated-error") == 0) {
+		/* Fills err to its last byte with no terminating NUL. */
+		memset(err, 'x', errlen);
+		return -1;
+	}
 	snprintf(err, errlen,
-		 "misbehave needs does=syscall or does=fail-flush");
+		 "misbehave needs does=syscall, does=fail-flush or "
+		 "does=unterminated-error");
 	return -1;
 }
 
