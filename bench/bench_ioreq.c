@@ -111,7 +111,8 @@ static double run_floor(unsigned vcpus, unsigned workers)
 
 	be->ops->create_server(be);
 	be->ops->set_enabled(be, true);
-	be->ops->map_range(be, IO_SPACE_MMIO, BASE, BASE + 0xfff, true);
+	be->ops->map_range(be, IO_SPACE_MMIO,
+			   (struct range){BASE, BASE + 0xfff}, true);
 	for (unsigned i = 0; i < workers; i++) {
 		w[i].be = be;
 		w[i].ev = be->ops->evtchn_open(be);
@@ -162,8 +163,8 @@ static double run_engine(unsigned vcpus, unsigned workers)
 	struct sim *sim = sim_create(&so);
 	struct ioreq_backend *be = ioreq_backend_sim_open(sim);
 	struct bus *bus = bus_create();
-	struct device_args args = {
-		.space = IO_SPACE_MMIO, .base = BASE, .size = 0x1000};
+	struct device_args args = {.space = IO_SPACE_MMIO,
+				   .range = {BASE, BASE + 0xfff}};
 	struct device *ram;
 	struct engine_worker w[2];
 	struct ioreq_engine *e;

@@ -42,7 +42,7 @@ static double time_linear(const struct region *r, size_t count,
 		uint64_t a = addrs[i % n];
 
 		for (size_t j = 0; j < count; j++)
-			if (r[j].base <= a && a + 3 <= r[j].last) {
+			if (r[j].range.base <= a && a + 3 <= r[j].range.last) {
 				sink += j;
 				break;
 			}
@@ -70,8 +70,9 @@ int main(void)
 		/* 4 KiB regions 8 KiB apart, like a sparse MMIO map. */
 		for (size_t i = 0; i < counts[c]; i++)
 			items[i] = (struct region){
-				0xf0000000ull + i * 0x2000,
-				0xf0000000ull + i * 0x2000 + 0xfff, NULL};
+				{0xf0000000ull + i * 0x2000,
+				 0xf0000000ull + i * 0x2000 + 0xfff},
+				NULL};
 		if (regions_add_batch(set, items, counts[c], &bad, NULL))
 			return 1;
 		free(items);

@@ -141,8 +141,7 @@ static int errno_of(enum region_error err)
 		return ENOENT;
 	case REGION_NOMEM:
 		return ENOMEM;
-	case REGION_EMPTY:
-	case REGION_WRAPS:
+	case REGION_BAD_RANGE:
 		break;
 	}
 	return EINVAL;
@@ -165,8 +164,7 @@ int bus_add(struct bus *bus, enum io_space space, struct range r,
 	if (!entry)
 		return -1;
 	pthread_mutex_lock(&bus->lock);
-	err = regions_add(bus->regions[space], r.base, range_size(r), entry,
-			  NULL);
+	err = regions_add(bus->regions[space], r, entry, NULL);
 	if (err) {
 		pthread_mutex_unlock(&bus->lock);
 		free(entry);
@@ -217,9 +215,7 @@ int bus_add_batch(struct bus *bus, const struct bus_item *items, size_t n,
 		for (size_t i = 0; i < n; i++) {
 			if (items[i].space != s)
 				continue;
-			batch[k] = (struct region){items[i].range.base,
-						   items[i].range.last,
-						   entries[i]};
+			batch[k] = (struct region){items[i].range, entries[i]};
 			index[k++] = i;
 		}
 		if (k == 0)
@@ -263,7 +259,7 @@ int bus_remove(struct bus *bus, enum io_space space, uint64_t base)
 
 	pthread_mutex_lock(&bus->lock);
 	r = regions_find(bus->regions[space], base, 1, NULL);
-	if (!r || r->base != base) {
+	if (!r || r->range.base != base) {
 		errno = ENOENT;
 		rc = -1;
 		goto out;
@@ -296,7 +292,7 @@ struct range *bus_regions(struct bus *bus, enum io_space space, size_t *count)
 	items = regions_snapshot(bus->regions[space], &n);
 	out = malloc((n ? n : 1) * sizeof(*out));
 	for (size_t i = 0; out && i < n; i++)
-		out[i] = (struct range){items[i].base, items[i].last};
+		out[i] = items[i].range;
 	pthread_mutex_unlock(&bus->lock);
 	*count = out ? n : 0;
 	if (!out)

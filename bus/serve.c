@@ -45,7 +45,8 @@ static uint64_t element(struct bus_cpu *cpu, enum io_space space,
 		return access_mask(size);
 	}
 	r = found->data;
-	io = (struct device_io){space, addr, addr - found->base, size, vcpu};
+	io = (struct device_io){space, addr, addr - found->range.base, size,
+				vcpu};
 	if (dir == IO_READ)
 		BUS_STAT_INC(ss->reads);
 	else

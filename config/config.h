@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "common/access.h"
+#include "common/range.h"
 
 #define CONFIG_MAX_WORKERS 64
 
@@ -25,8 +26,7 @@ struct config_param {
 
 struct config_region {
 	enum io_space space; /* IO_SPACE_MMIO or IO_SPACE_PIO */
-	uint64_t base;
-	uint64_t size;
+	struct range range;  /* checked: never empty, never wrapping */
 	char *type;
 	int line; /* line of the list entry in the file */
 	size_t nparams;

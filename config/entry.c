@@ -45,6 +45,7 @@ int parse_entry(struct loader *ld, struct config_region *r, const char *name,
 {
 	char *copy = strdup(text), *save = NULL, *item;
 	bool have_base = false, have_size = false;
+	uint64_t base = 0, size = 0;
 	int rc = -1;
 
 	if (!copy)
@@ -78,7 +79,7 @@ int parse_entry(struct loader *ld, struct config_region *r, const char *name,
 			goto out;
 		}
 		if (!strcmp(key, "base") || !strcmp(key, "size")) {
-			uint64_t *dst = key[0] == 'b' ? &r->base : &r->size;
+			uint64_t *dst = key[0] == 'b' ? &base : &size;
 
 			if (parse_u64(value, dst)) {
 				fail(ld, r->line,
@@ -107,7 +108,7 @@ int parse_entry(struct loader *ld, struct config_region *r, const char *name,
 				  : "type");
 		goto out;
 	}
-	rc = 0;
+	rc = check_extent(ld, r, name, base, size);
 out:
 	free(copy);
 	return rc;

@@ -62,6 +62,10 @@ int parse_entry(struct loader *ld, struct config_region *r, const char *name,
 		const char *text);
 
 /* region_check.c: r's size, end, port range and device type; 0 or -1. */
+/* region_check.c: sets r->range from base and size, refusing a size of
+ * 0, a range past 2^64 - 1 and ports past 0xffff. 0 or -1 (failed). */
+int check_extent(struct loader *ld, struct config_region *r, const char *name,
+		 uint64_t base, uint64_t size);
 int check_entry(struct loader *ld, const struct config_region *r,
 		const char *name);
 /* region_check.c: regions[first .. first + n) of one list, which must not

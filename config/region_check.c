@@ -11,25 +11,30 @@
 
 #define PIO_SPACE_END 0x10000
 
+int check_extent(struct loader *ld, struct config_region *r, const char *name,
+		 uint64_t base, uint64_t size)
+{
+	if (size == 0)
+		return fail(ld, r->line, "%s size: must be greater than 0",
+			    name);
+	if (!range_from_size(base, size, &r->range))
+		return fail(ld, r->line,
+			    "%s: base 0x%" PRIx64 " + size 0x%" PRIx64
+			    " wraps past the end of the address space",
+			    name, base, size);
+	if (r->space == IO_SPACE_PIO && r->range.last >= PIO_SPACE_END)
+		return fail(ld, r->line,
+			    "%s: ports 0x%" PRIx64 "+0x%" PRIx64
+			    " go beyond 0xffff (port I/O has 65536 ports)",
+			    name, base, size);
+	return 0;
+}
+
 int check_entry(struct loader *ld, const struct config_region *r,
 		const char *name)
 {
 	const char *const *t;
 
-	if (r->size == 0)
-		return fail(ld, r->line, "%s size: must be greater than 0",
-			    name);
-	if (r->size - 1 > UINT64_MAX - r->base)
-		return fail(ld, r->line,
-			    "%s: base 0x%" PRIx64 " + size 0x%" PRIx64
-			    " wraps past the end of the address space",
-			    name, r->base, r->size);
-	if (r->space == IO_SPACE_PIO &&
-	    (r->base >= PIO_SPACE_END || r->size > PIO_SPACE_END - r->base))
-		return fail(ld, r->line,
-			    "%s: ports 0x%" PRIx64 "+0x%" PRIx64
-			    " go beyond 0xffff (port I/O has 65536 ports)",
-			    name, r->base, r->size);
 	for (t = ld->types; *t; t++)
 		if (strcmp(*t, r->type) == 0)
 			return 0;
@@ -52,10 +57,8 @@ int add_to_set(struct loader *ld, const char *key, struct region_set *set,
 		return fail(ld, 0, "out of memory");
 	/* The set holds indices, not pointers: cfg->regions moves. */
 	for (size_t i = 0; i < n; i++)
-		items[i] = (struct region){
-			regions[first + i].base,
-			regions[first + i].base + (regions[first + i].size - 1),
-			(void *)(uintptr_t)(first + i + 1)};
+		items[i] = (struct region){regions[first + i].range,
+					   (void *)(uintptr_t)(first + i + 1)};
 	err = regions_add_batch(set, items, n, &bad, &conflict);
 	free(items);
 	regions_reclaim(set);
@@ -78,7 +81,7 @@ int add_to_set(struct loader *ld, const char *key, struct region_set *set,
 		    "%s[%zu]: 0x%" PRIx64 "-0x%" PRIx64
 		    " overlaps the %s region 0x%" PRIx64 "-0x%" PRIx64
 		    " on line %d",
-		    key, (size_t)(r - regions - first), r->base,
-		    r->base + (r->size - 1), other->type, other->base,
-		    other->base + (other->size - 1), other->line);
+		    key, (size_t)(r - regions - first), r->range.base,
+		    r->range.last, other->type, other->range.base,
+		    other->range.last, other->line);
 }

@@ -24,8 +24,7 @@ int guest_config_device_args(const struct config_region *region,
 	}
 	*args = (struct device_args){
 		.space = region->space,
-		.base = region->base,
-		.size = region->size,
+		.range = region->range,
 		.nparams = region->nparams,
 		.params = params,
 	};
@@ -88,7 +87,7 @@ struct mmiod_config *guest_config_load(const char *path)
 		if (rc) {
 			fprintf(stderr,
 				"%s:%d: %s region at 0x%" PRIx64 ": %s\n", path,
-				r->line, r->type, r->base, err);
+				r->line, r->type, r->range.base, err);
 			goto fail;
 		}
 	}
@@ -108,7 +107,7 @@ void guest_config_print(FILE *out, const struct mmiod_config *cfg)
 		fprintf(out,
 			"%-5s 0x%016" PRIx64 " 0x%016" PRIx64 " 0x%-10" PRIx64
 			" %s\n",
-			io_space_name(r->space), r->base,
-			r->base + (r->size - 1), r->size, r->type);
+			io_space_name(r->space), r->range.base, r->range.last,
+			range_size(r->range), r->type);
 	}
 }

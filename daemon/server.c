@@ -52,11 +52,11 @@ static int open_device(struct server *s, const struct mmiod_config *cfg,
 	free(params);
 	if (!d->device) {
 		log_error("%s:%d: %s region at 0x%" PRIx64 ": %s", cfg->path,
-			  r->line, r->type, r->base, err);
+			  r->line, r->type, r->range.base, err);
 		return -1;
 	}
 	snprintf(d->name, sizeof(d->name), "%s 0x%" PRIx64 " %s",
-		 io_space_name(r->space), r->base, r->type);
+		 io_space_name(r->space), r->range.base, r->type);
 	s->ndevices = i + 1;
 	return 0;
 }
@@ -76,7 +76,7 @@ static int add_regions(struct server *s, const struct mmiod_config *cfg)
 		const struct config_region *r = &cfg->regions[i];
 
 		items[i].space = r->space;
-		range_from_size(r->base, r->size, &items[i].range);
+		items[i].range = r->range;
 		items[i].device = s->devices[i].device;
 		items[i].name = s->devices[i].name;
 	}

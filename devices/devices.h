@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "common/access.h"
+#include "common/range.h"
 
 struct device;
 
@@ -69,8 +70,7 @@ struct device_host {
 /* What a constructor gets: the region it backs and its own keys. */
 struct device_args {
 	enum io_space space;
-	uint64_t base;
-	uint64_t size;
+	struct range range;
 	size_t nparams;
 	const struct device_param *params;
 	const struct device_host *host; /* may be NULL */

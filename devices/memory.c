@@ -193,9 +193,10 @@ static int memory_create(const struct device_args *args, bool validate_only,
 			 "file: a rom needs file=PATH with its contents");
 		return -1;
 	}
-	if (args->size > SIZE_MAX / 2) {
+	/* - 1: range_size() is 0 for all 2^64 addresses. */
+	if (range_size(args->range) - 1 > SIZE_MAX / 2) {
 		snprintf(err, errlen, "size: %llu bytes is too large to map",
-			 (unsigned long long)args->size);
+			 (unsigned long long)range_size(args->range));
 		return -1;
 	}
 	if (validate_only)
@@ -206,7 +207,7 @@ static int memory_create(const struct device_args *args, bool validate_only,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	m->size = args->size;
+	m->size = range_size(args->range);
 	m->writable = writable;
 	m->file_backed = file != NULL;
 	if (!writable) {

@@ -131,8 +131,8 @@ static struct mmiod_param *plugin_params(const struct device_args *args,
 	*info = (struct mmiod_region_info){
 		.space = args->space == IO_SPACE_PIO ? MMIOD_SPACE_PIO
 						     : MMIOD_SPACE_MMIO,
-		.base = args->base,
-		.size = args->size,
+		.base = args->range.base,
+		.size = range_size(args->range),
 		.nparams = n,
 		.params = params,
 	};

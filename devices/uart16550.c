@@ -492,7 +492,8 @@ static int parse_keys(const struct device_args *args, struct uart *u, char *err,
 		snprintf(err, errlen, "irq: must be an ISA line, 0 to 15");
 		return -1;
 	}
-	if (args->size < (8u << shift)) {
+	/* - 1: range_size() is 0 for all 2^64 addresses. */
+	if (range_size(args->range) - 1 < (8u << shift) - 1) {
 		snprintf(err, errlen,
 			 "size: 8 registers at reg_shift=%u need %u bytes",
 			 (unsigned)shift, 8u << shift);

@@ -14,6 +14,7 @@
 #include <xen/xen.h>
 #include <xen/hvm/ioreq.h>
 
+#include "common/range.h"
 #include "ioreq.h"
 
 struct ioreq_evtchn;
@@ -25,7 +26,7 @@ struct ioreq_backend_ops {
 	int (*create_server)(struct ioreq_backend *be);
 	int (*set_enabled)(struct ioreq_backend *be, bool enabled);
 	int (*map_range)(struct ioreq_backend *be, enum io_space space,
-			 uint64_t first, uint64_t last, bool map);
+			 struct range r, bool map);
 	/* Unmaps the pages and destroys the server. */
 	void (*destroy_server)(struct ioreq_backend *be);
 

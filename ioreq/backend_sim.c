@@ -58,10 +58,10 @@ static int sim_set_enabled(struct ioreq_backend *be, bool enabled)
 }
 
 static int sim_map_range(struct ioreq_backend *be, enum io_space space,
-			 uint64_t first, uint64_t last, bool map)
+			 struct range r, bool map)
 {
-	return sim_hv_map_range(sim_of(be), sim_backend(be)->server, space,
-				first, last, map);
+	return sim_hv_map_range(sim_of(be), sim_backend(be)->server, space, r,
+				map);
 }
 
 static void sim_destroy_server(struct ioreq_backend *be)

@@ -163,18 +163,18 @@ static int map_pci(struct xen_backend *x, uint64_t first, uint64_t last,
 }
 
 static int xen_map_range(struct ioreq_backend *be, enum io_space space,
-			 uint64_t first, uint64_t last, bool map)
+			 struct range r, bool map)
 {
 	struct xen_backend *x = to_xen(be);
 	int is_mmio = space == IO_SPACE_MMIO;
 
 	if (space == IO_SPACE_PCI)
-		return map_pci(x, first, last, map);
+		return map_pci(x, r.base, r.last, map);
 	if (map)
 		return xendevicemodel_map_io_range_to_ioreq_server(
-			x->dm, x->domid, x->server, is_mmio, first, last);
+			x->dm, x->domid, x->server, is_mmio, r.base, r.last);
 	return xendevicemodel_unmap_io_range_from_ioreq_server(
-		x->dm, x->domid, x->server, is_mmio, first, last);
+		x->dm, x->domid, x->server, is_mmio, r.base, r.last);
 }
 
 static void xen_destroy_server(struct ioreq_backend *be)

@@ -17,8 +17,7 @@ static int map_all(struct ioreq_engine *e, enum io_space space,
 	for (size_t i = 0; i < list->count; i++) {
 		struct range r = list->items[i];
 
-		if (e->be->ops->map_range(e->be, space, r.base, r.last, map) ==
-		    0)
+		if (e->be->ops->map_range(e->be, space, r, map) == 0)
 			continue;
 		log_error("cannot %s %s range 0x%" PRIx64 "-0x%" PRIx64 ": %s",
 			  map ? "map" : "unmap", io_space_name(space), r.base,
@@ -26,9 +25,8 @@ static int map_all(struct ioreq_engine *e, enum io_space space,
 		if (map) {
 			/* Take back what this call mapped. */
 			for (size_t k = 0; k < i; k++)
-				e->be->ops->map_range(
-					e->be, space, list->items[k].base,
-					list->items[k].last, false);
+				e->be->ops->map_range(e->be, space,
+						      list->items[k], false);
 			return -1;
 		}
 		rc = -1;

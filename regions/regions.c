@@ -41,7 +41,7 @@ static struct region_array *array_alloc(size_t count)
 static void index_bases(struct region_array *a)
 {
 	for (size_t i = 0; i < a->count; i++)
-		a->bases[i] = a->items[i].base;
+		a->bases[i] = a->items[i].range.base;
 }
 
 struct region_set *regions_create(void)
@@ -114,31 +114,25 @@ static void publish(struct region_set *set, struct region_array *next)
 	set->retired = old;
 }
 
-enum region_error regions_add(struct region_set *set, uint64_t base,
-			      uint64_t size, void *data,
-			      struct region *conflict)
+enum region_error regions_add(struct region_set *set, struct range r,
+			      void *data, struct region *conflict)
 {
+	uint64_t base = r.base, last = r.last;
 	struct region_array *cur, *next;
-	uint64_t last;
 	size_t pos;
 
-	if (size == 0)
-		return REGION_EMPTY;
-	/* base + size may equal 2^64 exactly, so test the last byte. */
-	if (size - 1 > UINT64_MAX - base)
-		return REGION_WRAPS;
-	last = base + (size - 1);
-
+	if (last < base)
+		return REGION_BAD_RANGE;
 	pthread_mutex_lock(&set->writer_lock);
 	cur = atomic_load_explicit(&set->current, memory_order_relaxed);
 	pos = upper_bound(cur, base);
 	/* Sorted and disjoint: only the neighbours can overlap. */
-	if (pos > 0 && cur->items[pos - 1].last >= base) {
+	if (pos > 0 && cur->items[pos - 1].range.last >= base) {
 		if (conflict)
 			*conflict = cur->items[pos - 1];
 		goto overlap;
 	}
-	if (pos < cur->count && cur->items[pos].base <= last) {
+	if (pos < cur->count && cur->items[pos].range.base <= last) {
 		if (conflict)
 			*conflict = cur->items[pos];
 		goto overlap;
@@ -150,7 +144,7 @@ enum region_error regions_add(struct region_set *set, uint64_t base,
 		return REGION_NOMEM;
 	}
 	memcpy(next->items, cur->items, pos * sizeof(cur->items[0]));
-	next->items[pos] = (struct region){base, last, data};
+	next->items[pos] = (struct region){r, data};
 	memcpy(next->items + pos + 1, cur->items + pos,
 	       (cur->count - pos) * sizeof(cur->items[0]));
 	publish(set, next);
@@ -170,7 +164,7 @@ enum region_error regions_remove(struct region_set *set, uint64_t base)
 	pthread_mutex_lock(&set->writer_lock);
 	cur = atomic_load_explicit(&set->current, memory_order_relaxed);
 	pos = upper_bound(cur, base);
-	if (pos == 0 || cur->items[pos - 1].base != base) {
+	if (pos == 0 || cur->items[pos - 1].range.base != base) {
 		pthread_mutex_unlock(&set->writer_lock);
 		return REGION_NOT_FOUND;
 	}
@@ -192,7 +186,8 @@ static int compare_base(const void *a, const void *b)
 {
 	const struct region *x = a, *y = b;
 
-	return x->base < y->base ? -1 : x->base > y->base;
+	return x->range.base < y->range.base ? -1
+					     : x->range.base > y->range.base;
 }
 
 /* The caller's index of a region in the sorted copy: its data pointer
@@ -212,9 +207,9 @@ enum region_error regions_add_batch(struct region_set *set,
 	size_t i = 0, j = 0, k = 0;
 
 	for (i = 0; i < n; i++)
-		if (items[i].last < items[i].base) {
+		if (items[i].range.last < items[i].range.base) {
 			*bad = i;
-			return REGION_WRAPS;
+			return REGION_BAD_RANGE;
 		}
 	sorted = malloc((n ? n : 1) * sizeof(*sorted));
 	if (!sorted)
@@ -235,7 +230,8 @@ enum region_error regions_add_batch(struct region_set *set,
 	/* Merge two sorted lists; any overlap is between neighbours. */
 	for (i = j = k = 0; i < n || j < cur->count; k++) {
 		bool take_new = j == cur->count ||
-				(i < n && sorted[i].base < cur->items[j].base);
+				(i < n && sorted[i].range.base <
+						  cur->items[j].range.base);
 
 		if (take_new) {
 			next->items[k] = items[original_index(&sorted[i])];
@@ -243,7 +239,8 @@ enum region_error regions_add_batch(struct region_set *set,
 		} else {
 			next->items[k] = cur->items[j++];
 		}
-		if (k && next->items[k - 1].last >= next->items[k].base) {
+		if (k && next->items[k - 1].range.last >=
+				 next->items[k].range.base) {
 			/* Existing regions never overlap each other, so
 			 * the new item taken last is one of the two. */
 			*bad = original_index(&sorted[i - 1]);
@@ -264,7 +261,7 @@ out:
 
 static int contains(const struct region *r, uint64_t addr, uint64_t end)
 {
-	return r->base <= addr && end <= r->last;
+	return r->range.base <= addr && end <= r->range.last;
 }
 
 const struct region *regions_find(const struct region_set *set, uint64_t addr,
@@ -311,10 +308,8 @@ const char *region_strerror(enum region_error err)
 	switch (err) {
 	case REGION_OK:
 		return "success";
-	case REGION_EMPTY:
-		return "size is 0";
-	case REGION_WRAPS:
-		return "base + size wraps past 2^64";
+	case REGION_BAD_RANGE:
+		return "last is below base";
 	case REGION_OVERLAP:
 		return "overlaps an existing region";
 	case REGION_NOT_FOUND:

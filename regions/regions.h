@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* regions.h - ordered set of non-overlapping guest address ranges.
  *
- * A region covers the half-open range [base, base + size) of a 64-bit
- * address space and carries an opaque pointer. The last byte of a region may
- * be 2^64 - 1 (base + size == 2^64 is allowed); wrapping past it is not.
+ * A region covers a range (common/range.h: [base, last], never empty,
+ * never wrapping) of a 64-bit address space and carries an opaque
+ * pointer. Its last byte may be 2^64 - 1.
  *
  * Concurrency: regions_find() takes no lock and may run on any number of
  * threads while one thread calls regions_add()/regions_remove(). Writers are
@@ -23,9 +23,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/range.h"
+
 struct region {
-	uint64_t base;
-	uint64_t last; /* inclusive, so a region may end at 2^64 - 1 */
+	struct range range; /* closed: a region may end at 2^64 - 1 */
 	void *data;
 };
 
@@ -40,8 +41,7 @@ struct region_hint {
 
 enum region_error {
 	REGION_OK = 0,
-	REGION_EMPTY,	  /* size 0 */
-	REGION_WRAPS,	  /* base + size > 2^64 */
+	REGION_BAD_RANGE, /* last below base: not a range_from_size() one */
 	REGION_OVERLAP,	  /* overlaps *conflict */
 	REGION_NOT_FOUND, /* remove: no region starts at base */
 	REGION_NOMEM,
@@ -52,12 +52,11 @@ void regions_destroy(struct region_set *set);
 
 /* On REGION_OVERLAP, *conflict (if not NULL) receives a copy of the
  * existing region that overlaps. */
-enum region_error regions_add(struct region_set *set, uint64_t base,
-			      uint64_t size, void *data,
-			      struct region *conflict);
+enum region_error regions_add(struct region_set *set, struct range r,
+			      void *data, struct region *conflict);
 enum region_error regions_remove(struct region_set *set, uint64_t base);
 
-/* Adds n regions at once (items[i].base .. items[i].last, inclusive) in
+/* Adds n regions at once (items[i].range) in
  * O((n + existing) log n), publishing one new array: for loading large
  * sets, where n single adds would copy the array n times. All or
  * nothing: on REGION_OVERLAP, *bad is the index of an item that overlaps

@@ -79,7 +79,7 @@ int sim_hv_set_enabled(struct sim *sim, unsigned id, bool enabled)
 }
 
 /* Index of the first range of list whose last address is >= addr. */
-static unsigned first_at_or_after(const struct sim_range *list, unsigned n,
+static unsigned first_at_or_after(const struct range *list, unsigned n,
 				  uint64_t addr)
 {
 	unsigned lo = 0, hi = n;
@@ -95,15 +95,15 @@ static unsigned first_at_or_after(const struct sim_range *list, unsigned n,
 	return lo;
 }
 
-static int add_range(struct sim_range *list, unsigned *n, uint64_t first,
+static int add_range(struct range *list, unsigned *n, uint64_t first,
 		     uint64_t last)
 {
 	unsigned i = first_at_or_after(list, *n, first);
 	bool joins_left = i > 0 && list[i - 1].last + 1 == first;
 	bool joins_right =
-		i < *n && last != UINT64_MAX && list[i].first == last + 1;
+		i < *n && last != UINT64_MAX && list[i].base == last + 1;
 
-	if (i < *n && list[i].first <= last) {
+	if (i < *n && list[i].base <= last) {
 		errno = EEXIST; /* Xen refuses what overlaps a claimed range */
 		return -1;
 	}
@@ -114,31 +114,31 @@ static int add_range(struct sim_range *list, unsigned *n, uint64_t first,
 	} else if (joins_left) {
 		list[i - 1].last = last;
 	} else if (joins_right) {
-		list[i].first = first;
+		list[i].base = first;
 	} else {
 		if (*n == SIM_MAX_RANGES) {
 			errno = ENOSPC; /* Xen's per-type limit */
 			return -1;
 		}
 		memmove(&list[i + 1], &list[i], (*n - i) * sizeof(*list));
-		list[i] = (struct sim_range){first, last};
+		list[i] = (struct range){first, last};
 		(*n)++;
 	}
 	return 0;
 }
 
-static int remove_range(struct sim_range *list, unsigned *n, uint64_t first,
+static int remove_range(struct range *list, unsigned *n, uint64_t first,
 			uint64_t last)
 {
 	unsigned i = first_at_or_after(list, *n, first);
-	struct sim_range r;
+	struct range r;
 
-	if (i == *n || list[i].first > first || list[i].last < last) {
+	if (i == *n || list[i].base > first || list[i].last < last) {
 		errno = ENOENT; /* Xen unmaps only what is wholly claimed */
 		return -1;
 	}
 	r = list[i];
-	if (r.first < first && r.last > last) {
+	if (r.base < first && r.last > last) {
 		/* A hole in the middle splits the range in two. */
 		if (*n == SIM_MAX_RANGES) {
 			errno = ENOSPC;
@@ -147,11 +147,11 @@ static int remove_range(struct sim_range *list, unsigned *n, uint64_t first,
 		memmove(&list[i + 1], &list[i], (*n - i) * sizeof(*list));
 		(*n)++;
 		list[i].last = first - 1;
-		list[i + 1].first = last + 1;
-	} else if (r.first < first) {
+		list[i + 1].base = last + 1;
+	} else if (r.base < first) {
 		list[i].last = first - 1;
 	} else if (r.last > last) {
-		list[i].first = last + 1;
+		list[i].base = last + 1;
 	} else {
 		memmove(&list[i], &list[i + 1], (*n - i - 1) * sizeof(*list));
 		(*n)--;
@@ -160,9 +160,10 @@ static int remove_range(struct sim_range *list, unsigned *n, uint64_t first,
 }
 
 int sim_hv_map_range(struct sim *sim, unsigned id, enum io_space space,
-		     uint64_t first, uint64_t last, bool map)
+		     struct range r, bool map)
 {
 	struct sim_server *srv = server(sim, id);
+	uint64_t first = r.base, last = r.last;
 	int rc;
 
 	if (!srv || space >= IO_SPACE_COUNT || first > last) {
@@ -188,7 +189,7 @@ static bool claims(struct sim_server *srv, enum io_space space, uint64_t first,
 
 	sim_lock(&srv->range_lock);
 	i = first_at_or_after(srv->ranges[space], srv->nranges[space], first);
-	yes = i < srv->nranges[space] && srv->ranges[space][i].first <= first &&
+	yes = i < srv->nranges[space] && srv->ranges[space][i].base <= first &&
 	      last <= srv->ranges[space][i].last;
 	sim_unlock(&srv->range_lock);
 	return yes;

@@ -38,6 +38,7 @@
 #include <xen/hvm/ioreq.h>
 
 #include "common/access.h"
+#include "common/range.h"
 
 #define SIM_MAX_VCPUS 128   /* slots in one ioreq page */
 #define SIM_MAX_SERVERS 8   /* ioreq servers per domain, as Xen allows */
@@ -141,7 +142,7 @@ int sim_hv_set_enabled(struct sim *sim, unsigned id, bool enabled);
  * claims fails (EEXIST), unmapping needs it wholly claimed (ENOENT),
  * touching ranges merge, at most SIM_MAX_RANGES remain (ENOSPC). */
 int sim_hv_map_range(struct sim *sim, unsigned id, enum io_space space,
-		     uint64_t first, uint64_t last, bool map);
+		     struct range r, bool map);
 /* Disables the server and forgets it; its waiting vCPUs are not woken. */
 void sim_hv_destroy_server(struct sim *sim, unsigned id);
 /* The ioreq page of server id (which must exist). */

@@ -11,16 +11,13 @@
 #ifndef MMIOD_SIM_INTERNAL_H
 #define MMIOD_SIM_INTERNAL_H
 
+#include "common/range.h"
 #include "sim.h"
 
 /* Event-channel ports: server s's vCPU v has port SIM_PORT(s, v), its
  * buffered ring SIM_PORT(s, SIM_MAX_VCPUS); 0 means none, as in Xen. */
 #define SIM_PORT(s, v) (1u + (unsigned)(s) * (SIM_MAX_VCPUS + 1) + (v))
 #define SIM_PORTS SIM_PORT(SIM_MAX_SERVERS, 0)
-
-struct sim_range {
-	uint64_t first, last;
-};
 
 /* One ioreq server, as Xen keeps it. Its ranges are a set of addresses
  * per space, kept as sorted disjoint ranges (touching ones merged);
@@ -30,7 +27,7 @@ struct sim_server {
 	atomic_uint enabled;
 	atomic_uint range_lock;
 	unsigned nranges[IO_SPACE_COUNT];
-	struct sim_range ranges[IO_SPACE_COUNT][SIM_MAX_RANGES];
+	struct range ranges[IO_SPACE_COUNT][SIM_MAX_RANGES];
 };
 
 struct sim_control {

@@ -58,22 +58,22 @@ START_TEST(full_config_is_parsed_field_by_field)
 	ck_assert_uint_eq(cfg->nregions, 3);
 
 	ck_assert_int_eq(cfg->regions[0].space, IO_SPACE_MMIO);
-	ck_assert_uint_eq(cfg->regions[0].base, 0xfe000000);
-	ck_assert_uint_eq(cfg->regions[0].size, 4096);
+	ck_assert_uint_eq(cfg->regions[0].range.base, 0xfe000000);
+	ck_assert_uint_eq(range_size(cfg->regions[0].range), 4096);
 	ck_assert_str_eq(cfg->regions[0].type, "trace");
 	ck_assert_int_eq(cfg->regions[0].line, 8);
 	ck_assert_uint_eq(cfg->regions[0].nparams, 1);
 	ck_assert_str_eq(cfg->regions[0].params[0].key, "file");
 	ck_assert_str_eq(cfg->regions[0].params[0].value, "/tmp/t.json");
 
-	ck_assert_uint_eq(cfg->regions[1].base, 0xfe001000);
+	ck_assert_uint_eq(cfg->regions[1].range.base, 0xfe001000);
 	ck_assert_str_eq(cfg->regions[1].type, "ram");
 	ck_assert_int_eq(cfg->regions[1].line, 9);
 	ck_assert_uint_eq(cfg->regions[1].nparams, 0);
 
 	ck_assert_int_eq(cfg->regions[2].space, IO_SPACE_PIO);
-	ck_assert_uint_eq(cfg->regions[2].base, 0x510);
-	ck_assert_uint_eq(cfg->regions[2].size, 4);
+	ck_assert_uint_eq(cfg->regions[2].range.base, 0x510);
+	ck_assert_uint_eq(range_size(cfg->regions[2].range), 4);
 	ck_assert_int_eq(cfg->regions[2].line, 11);
 	ck_assert_str_eq(config_region_param(&cfg->regions[2], "read_value"),
 			 "7");
@@ -105,9 +105,9 @@ START_TEST(numeric_domid_and_suffixes_are_accepted)
 
 	ck_assert_msg(cfg != NULL, "%s", err);
 	ck_assert_str_eq(cfg->domain, "7");
-	ck_assert_uint_eq(cfg->regions[0].base, 1ull << 30);
-	ck_assert_uint_eq(cfg->regions[0].size, 2ull << 20);
-	ck_assert_uint_eq(cfg->regions[1].size, 16);
+	ck_assert_uint_eq(cfg->regions[0].range.base, 1ull << 30);
+	ck_assert_uint_eq(range_size(cfg->regions[0].range), 2ull << 20);
+	ck_assert_uint_eq(range_size(cfg->regions[1].range), 16);
 	config_free(cfg);
 }
 END_TEST
@@ -362,11 +362,11 @@ START_TEST(plus_equals_appends_to_a_list_with_each_item_line)
 
 	ck_assert_msg(cfg != NULL, "%s", err);
 	ck_assert_uint_eq(cfg->nregions, 4);
-	ck_assert_uint_eq(cfg->regions[0].base, 0x1000);
+	ck_assert_uint_eq(cfg->regions[0].range.base, 0x1000);
 	ck_assert_int_eq(cfg->regions[0].line, 1);
-	ck_assert_uint_eq(cfg->regions[1].base, 0x2000);
+	ck_assert_uint_eq(cfg->regions[1].range.base, 0x2000);
 	ck_assert_int_eq(cfg->regions[1].line, 4);
-	ck_assert_uint_eq(cfg->regions[2].base, 0x3000);
+	ck_assert_uint_eq(cfg->regions[2].range.base, 0x3000);
 	ck_assert_int_eq(cfg->regions[2].line, 5);
 	ck_assert_int_eq(cfg->regions[3].space, IO_SPACE_PIO);
 	ck_assert_int_eq(cfg->regions[3].line, 6);

@@ -16,8 +16,7 @@ static struct device_args
 args_for(uint64_t size, const struct device_param *params, size_t nparams)
 {
 	return (struct device_args){.space = IO_SPACE_MMIO,
-				    .base = 0x10000,
-				    .size = size,
+				    .range = {0x10000, 0x10000 + size - 1},
 				    .nparams = nparams,
 				    .params = params};
 }

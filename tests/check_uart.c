@@ -41,8 +41,7 @@ static const struct device_host host = {host_set_irq, NULL};
 static struct device *make(const struct device_param *p, size_t n)
 {
 	struct device_args a = {.space = IO_SPACE_MMIO,
-				.base = 0x1000,
-				.size = 32,
+				.range = {0x1000, 0x101f},
 				.nparams = n,
 				.params = p,
 				.host = &host};
@@ -269,8 +268,10 @@ static const struct {
 START_TEST(bad_keys_say_what_is_valid)
 {
 	struct device_param p = {bad_keys[_i].key, bad_keys[_i].value};
-	struct device_args a = {
-		.space = IO_SPACE_MMIO, .size = 32, .nparams = 1, .params = &p};
+	struct device_args a = {.space = IO_SPACE_MMIO,
+				.range = {0, 31},
+				.nparams = 1,
+				.params = &p};
 
 	ck_assert_int_eq(device_validate("uart16550", &a, err, sizeof(err)),
 			 -1);
@@ -281,8 +282,10 @@ END_TEST
 START_TEST(file_backend_needs_a_path)
 {
 	struct device_param p = {"backend", "file"};
-	struct device_args a = {
-		.space = IO_SPACE_MMIO, .size = 32, .nparams = 1, .params = &p};
+	struct device_args a = {.space = IO_SPACE_MMIO,
+				.range = {0, 31},
+				.nparams = 1,
+				.params = &p};
 
 	ck_assert_int_eq(device_validate("uart16550", &a, err, sizeof(err)),
 			 -1);

@@ -26,14 +26,13 @@ struct device *fixture_add(struct engine_fixture *f, enum io_space space,
 			   uint64_t base, uint64_t size, const char *type, ...)
 {
 	struct device_param params[8];
-	struct device_args args = {
-		.space = space, .base = base, .size = size, .params = params};
+	struct device_args args = {.space = space, .params = params};
 	struct device *dev;
-	struct range r;
 	char err[256];
 	va_list ap;
 
 	ck_assert_uint_lt(f->ndevices, FIXTURE_MAX_TARGETS);
+	ck_assert(range_from_size(base, size, &args.range));
 	va_start(ap, type);
 	while ((params[args.nparams].key = va_arg(ap, const char *))) {
 		params[args.nparams].value = va_arg(ap, const char *);
@@ -43,8 +42,7 @@ struct device *fixture_add(struct engine_fixture *f, enum io_space space,
 	dev = device_create(type, &args, err, sizeof(err));
 	ck_assert_msg(dev != NULL, "%s", err);
 	f->devices[f->ndevices++] = dev;
-	ck_assert(range_from_size(base, size, &r));
-	ck_assert_int_eq(bus_add(f->bus, space, r, dev, type), 0);
+	ck_assert_int_eq(bus_add(f->bus, space, args.range, dev, type), 0);
 	return dev;
 }
 

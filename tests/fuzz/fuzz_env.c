@@ -31,17 +31,15 @@ static void add(struct bus *bus, enum io_space space, uint64_t base,
 		uint64_t size, const char *type,
 		const struct device_param *params, size_t nparams)
 {
-	struct device_args args = {.space = space,
-				   .base = base,
-				   .size = size,
-				   .nparams = nparams,
-				   .params = params};
+	struct device_args args = {
+		.space = space, .nparams = nparams, .params = params};
 	char err[256];
-	struct device *dev = device_create(type, &args, err, sizeof(err));
-	struct range r;
+	struct device *dev;
 
-	if (!dev || !range_from_size(base, size, &r) ||
-	    bus_add(bus, space, r, dev, type))
+	if (!range_from_size(base, size, &args.range))
+		abort();
+	dev = device_create(type, &args, err, sizeof(err));
+	if (!dev || bus_add(bus, space, args.range, dev, type))
 		abort();
 }
 
