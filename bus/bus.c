@@ -322,21 +322,6 @@ struct bus_cpu *bus_cpu_create(struct bus *bus)
 	return cpu;
 }
 
-static void add_stats(struct bus_stats *sum, const struct bus_stats *s)
-{
-	const atomic_ullong *src = (const atomic_ullong *)s;
-	atomic_ullong *dst = (atomic_ullong *)sum;
-
-	/* bus_stats is nothing but counters, so sum it field by field. */
-	for (size_t i = 0; i < sizeof(*s) / sizeof(*src); i++)
-		atomic_store_explicit(
-			&dst[i],
-			atomic_load_explicit(&dst[i], memory_order_relaxed) +
-				atomic_load_explicit(&src[i],
-						     memory_order_relaxed),
-			memory_order_relaxed);
-}
-
 void bus_cpu_destroy(struct bus_cpu *cpu)
 {
 	struct bus *bus;
@@ -349,7 +334,7 @@ void bus_cpu_destroy(struct bus_cpu *cpu)
 	for (p = &bus->cpus; *p != cpu; p = &(*p)->next)
 		;
 	*p = cpu->next;
-	add_stats(&bus->past, &cpu->stats);
+	counters_sum(&bus->past, &cpu->stats, sizeof(cpu->stats));
 	pthread_mutex_unlock(&bus->lock);
 	free(cpu);
 }
@@ -363,9 +348,9 @@ void bus_stats(struct bus *bus, struct bus_stats *out)
 {
 	memset(out, 0, sizeof(*out));
 	pthread_mutex_lock(&bus->lock);
-	add_stats(out, &bus->past);
+	counters_sum(out, &bus->past, sizeof(bus->past));
 	for (const struct bus_cpu *c = bus->cpus; c; c = c->next)
-		add_stats(out, &c->stats);
+		counters_sum(out, &c->stats, sizeof(c->stats));
 	pthread_mutex_unlock(&bus->lock);
 }
 

@@ -6,16 +6,8 @@
 #include <pthread.h>
 
 #include "bus.h"
+#include "common/counters.h"
 #include "regions/regions.h"
-
-/* Counters written only by their cpu's thread: plain increments of
- * relaxed atomics, so that readers on other threads see whole values. */
-#define BUS_STAT_ADD(field, n)                                              \
-	atomic_store_explicit(                                              \
-		&(field),                                                   \
-		atomic_load_explicit(&(field), memory_order_relaxed) + (n), \
-		memory_order_relaxed)
-#define BUS_STAT_INC(field) BUS_STAT_ADD(field, 1)
 
 /* What a region's data pointer points to. */
 struct bus_region {

@@ -38,7 +38,7 @@ static uint64_t element(struct bus_cpu *cpu, enum io_space space,
 	found = regions_find(cpu->bus->regions[space], addr, size,
 			     &cpu->hint[space]);
 	if (!found) {
-		BUS_STAT_INC(ss->unmatched);
+		COUNTER_INC(ss->unmatched);
 		log_guest("vcpu %u: %s %s of %" PRIu32 " bytes at 0x%" PRIx64
 			  " hits no region",
 			  vcpu, io_space_name(space), what, size, addr);
@@ -48,10 +48,10 @@ static uint64_t element(struct bus_cpu *cpu, enum io_space space,
 	io = (struct device_io){space, addr, addr - found->range.base, size,
 				vcpu};
 	if (dir == IO_READ)
-		BUS_STAT_INC(ss->reads);
+		COUNTER_INC(ss->reads);
 	else
-		BUS_STAT_INC(ss->writes);
-	BUS_STAT_ADD(ss->bytes, size);
+		COUNTER_INC(ss->writes);
+	COUNTER_ADD(ss->bytes, size);
 	count_region(r, dir, size);
 	atomic_store_explicit(&cpu->in_device, r->name, memory_order_relaxed);
 	if (dir == IO_READ)
@@ -60,7 +60,7 @@ static uint64_t element(struct bus_cpu *cpu, enum io_space space,
 		rc = device_write(r->device, &io, value & access_mask(size));
 	atomic_store_explicit(&cpu->in_device, NULL, memory_order_relaxed);
 	if (rc) {
-		BUS_STAT_INC(ss->errors);
+		COUNTER_INC(ss->errors);
 		atomic_fetch_add_explicit(&r->stats.errors, 1,
 					  memory_order_relaxed);
 		log_guest("vcpu %u: %s: %s of %" PRIu32 " bytes at 0x%" PRIx64
@@ -74,7 +74,7 @@ static uint64_t element(struct bus_cpu *cpu, enum io_space space,
 static enum bus_status bad_pointer(struct bus_cpu *cpu,
 				   const struct mmio_access *a, uint64_t gpa)
 {
-	BUS_STAT_INC(cpu->stats.bad_pointer);
+	COUNTER_INC(cpu->stats.bad_pointer);
 	log_guest("vcpu %u: rep %s at 0x%" PRIx64 ": guest pointer 0x%" PRIx64
 		  " is outside guest memory; rep stopped",
 		  a->vcpu, io_space_name(a->space), a->addr, gpa);

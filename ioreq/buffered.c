@@ -23,9 +23,9 @@ static void consume(struct ioreq_worker *w, const buf_ioreq_t *slot,
 		.type = slot->type,
 	};
 
-	STAT_INC(w->stats.buffered);
+	COUNTER_INC(w->stats.buffered);
 	if (req.dir != IOREQ_WRITE) {
-		STAT_INC(w->stats.invalid);
+		COUNTER_INC(w->stats.invalid);
 		log_guest("buffered ring: a read (type %u, addr 0x%x) has no "
 			  "reply path; dropped",
 			  req.type, (unsigned)req.addr);
@@ -52,7 +52,7 @@ static void drain_locked(struct ioreq_worker *w, buffered_iopage_t *pg)
 		if (pending > IOREQ_BUFFER_SLOT_NUM) {
 			/* Xen never publishes more than the ring holds: the
 			 * slots can't be trusted. Skip them all. */
-			STAT_INC(w->stats.invalid);
+			COUNTER_INC(w->stats.invalid);
 			log_guest("buffered ring: %u slots pending, more than "
 				  "the ring holds; skipped",
 				  pending);
@@ -70,7 +70,7 @@ static void drain_locked(struct ioreq_worker *w, buffered_iopage_t *pg)
 			if (pending < 2) {
 				/* Half an 8-byte write: Xen publishes both
 				 * slots at once, so this one is corrupt. */
-				STAT_INC(w->stats.invalid);
+				COUNTER_INC(w->stats.invalid);
 				log_guest("buffered ring: 8-byte write without "
 					  "its high half; dropped");
 				__atomic_fetch_add(&pg->read_pointer, 1,

@@ -9,7 +9,7 @@
 static uint64_t invalid(struct ioreq_worker *w, const ioreq_t *req,
 			unsigned vcpu, const char *why)
 {
-	STAT_INC(w->stats.invalid);
+	COUNTER_INC(w->stats.invalid);
 	log_guest("vcpu %u: invalid ioreq (type %u, size %" PRIu32
 		  ", count %" PRIu32 ", addr 0x%" PRIx64 "): %s",
 		  vcpu, req->type, req->size, req->count, req->addr, why);
@@ -35,10 +35,10 @@ uint64_t ioreq_serve_request(struct ioreq_worker *w, const ioreq_t *req,
 
 	switch (req->type) {
 	case IOREQ_TYPE_TIMEOFFSET:
-		STAT_INC(w->stats.timeoffset);
+		COUNTER_INC(w->stats.timeoffset);
 		return req->data;
 	case IOREQ_TYPE_INVALIDATE:
-		STAT_INC(w->stats.invalidate);
+		COUNTER_INC(w->stats.invalidate);
 		w->engine->be->ops->guest_invalidate(w->engine->be);
 		return req->data;
 	case IOREQ_TYPE_PIO:

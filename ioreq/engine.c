@@ -322,26 +322,12 @@ struct ioreq_worker *ioreq_engine_worker(struct ioreq_engine *e, unsigned index)
 	return index < e->nr_workers ? &e->workers[index] : NULL;
 }
 
-static void add_stats(struct ioreq_stats *sum, const struct ioreq_stats *s)
-{
-	const atomic_ullong *src = (const atomic_ullong *)s;
-	atomic_ullong *dst = (atomic_ullong *)sum;
-
-	/* ioreq_stats is nothing but counters, so sum it field by field. */
-	for (size_t i = 0; i < sizeof(*s) / sizeof(*src); i++)
-		atomic_store_explicit(
-			&dst[i],
-			atomic_load_explicit(&dst[i], memory_order_relaxed) +
-				atomic_load_explicit(&src[i],
-						     memory_order_relaxed),
-			memory_order_relaxed);
-}
-
 void ioreq_engine_stats(const struct ioreq_engine *e, struct ioreq_stats *out)
 {
 	memset(out, 0, sizeof(*out));
 	for (unsigned i = 0; i < e->nr_workers; i++)
-		add_stats(out, &e->workers[i].stats);
+		counters_sum(out, &e->workers[i].stats,
+			     sizeof(e->workers[i].stats));
 }
 
 struct bus_cpu *ioreq_worker_cpu(const struct ioreq_worker *w)
@@ -383,13 +369,13 @@ static void serve_slot(struct ioreq_worker *w, unsigned vcpu, uint32_t port)
 	volatile ioreq_t *slot = &be->ioreq_page->vcpu_ioreq[vcpu];
 
 	if (slot->state != STATE_IOREQ_READY) {
-		STAT_INC(w->stats.spurious);
+		COUNTER_INC(w->stats.spurious);
 		return;
 	}
 	/* Buffered writes issued before this request are applied first. */
 	ioreq_drain_buffered(w);
 	ioreq_answer_slot(w, slot, vcpu);
-	STAT_INC(w->stats.requests);
+	COUNTER_INC(w->stats.requests);
 	be->ops->evtchn_notify(w->evtchn, port);
 }
 
@@ -413,7 +399,7 @@ static bool serve_one_event(struct ioreq_worker *w)
 	}
 	vcpu = port_map_find(w, (uint32_t)port);
 	if (vcpu < 0)
-		STAT_INC(w->stats.spurious);
+		COUNTER_INC(w->stats.spurious);
 	else
 		serve_slot(w, (unsigned)vcpu, (uint32_t)port);
 	return true;

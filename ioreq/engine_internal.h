@@ -9,15 +9,7 @@
 #include "backend.h"
 #include "ranges.h"
 #include "bus/bus.h"
-
-/* Counters written only by their worker: plain (unlocked) increments of
- * relaxed atomics, so that readers on other threads see whole values. */
-#define STAT_ADD(field, n)                                                  \
-	atomic_store_explicit(                                              \
-		&(field),                                                   \
-		atomic_load_explicit(&(field), memory_order_relaxed) + (n), \
-		memory_order_relaxed)
-#define STAT_INC(field) STAT_ADD(field, 1)
+#include "common/counters.h"
 
 struct port_entry {
 	uint32_t port; /* local port; 0: empty */

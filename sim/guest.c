@@ -66,7 +66,7 @@ static uint8_t ioreq_type(enum io_space space)
 static int send_request(struct sim *sim, unsigned srv, unsigned vcpu,
 			const ioreq_t *req, uint64_t *data)
 {
-	volatile ioreq_t *slot = &sim->ioreq_pages[srv].vcpu_ioreq[vcpu];
+	volatile ioreq_t *slot = &sim_ioreq_page(sim, srv)->vcpu_ioreq[vcpu];
 
 	slot->addr = req->addr;
 	slot->data = req->data;
@@ -245,7 +245,7 @@ static void publish_buffered(struct sim *sim, unsigned srv,
 			     const buf_ioreq_t *slots, unsigned n,
 			     uint32_t advance)
 {
-	buffered_iopage_t *pg = &sim->buffered_pages[srv];
+	buffered_iopage_t *pg = sim_buffered_page(sim, srv);
 	uint32_t wp = __atomic_load_n(&pg->write_pointer, __ATOMIC_SEQ_CST);
 
 	for (unsigned i = 0; i < n; i++)
@@ -276,7 +276,7 @@ int sim_guest_buffered_write(struct sim *sim, enum io_space space,
 		atomic_fetch_add(&sim->ctl->unclaimed, 1);
 		return 0;
 	}
-	pg = &sim->buffered_pages[srv];
+	pg = sim_buffered_page(sim, srv);
 	/* An 8-byte write: the low half first, then the high half. */
 	slots[1] = slots[0];
 	slots[1].data = (uint32_t)(value >> 32);
@@ -368,14 +368,14 @@ volatile ioreq_t *sim_misbehave_slot(struct sim *sim, unsigned vcpu)
 
 	if (srv < 0 || vcpu >= sim->ctl->nr_vcpus)
 		return NULL;
-	return &sim->ioreq_pages[srv].vcpu_ioreq[vcpu];
+	return &sim_ioreq_page(sim, srv)->vcpu_ioreq[vcpu];
 }
 
 buffered_iopage_t *sim_misbehave_ring(struct sim *sim)
 {
 	int srv = misbehaving_server(sim);
 
-	return srv < 0 ? NULL : &sim->buffered_pages[srv];
+	return srv < 0 ? NULL : sim_buffered_page(sim, srv);
 }
 
 unsigned long long sim_unclaimed(const struct sim *sim)

@@ -29,7 +29,7 @@ bool sim_hv_server_exists(const struct sim *sim, unsigned id)
 
 shared_iopage_t *sim_hv_server_page(struct sim *sim, unsigned id)
 {
-	return &sim->ioreq_pages[id];
+	return sim_ioreq_page(sim, id);
 }
 
 int sim_hv_create_server(struct sim *sim, unsigned *id, shared_iopage_t **ioreq,
@@ -47,15 +47,15 @@ int sim_hv_create_server(struct sim *sim, unsigned *id, shared_iopage_t **ioreq,
 		errno = ENOSPC;
 		return -1;
 	}
-	memset(&sim->buffered_pages[s], 0, SIM_PAGE_SIZE);
-	memset(&sim->ioreq_pages[s], 0, SIM_PAGE_SIZE);
+	memset(sim_buffered_page(sim, s), 0, SIM_PAGE_SIZE);
+	memset(sim_ioreq_page(sim, s), 0, SIM_PAGE_SIZE);
 	memset(ctl->servers[s].nranges, 0, sizeof(ctl->servers[s].nranges));
 	atomic_store(&ctl->servers[s].enabled, 0);
 	atomic_store(&ctl->servers[s].created, 1);
 	sim_unlock(&ctl->server_lock);
 	*id = s;
-	*ioreq = &sim->ioreq_pages[s];
-	*buffered = &sim->buffered_pages[s];
+	*ioreq = sim_ioreq_page(sim, s);
+	*buffered = sim_buffered_page(sim, s);
 	*buffered_port = SIM_PORT(s, SIM_MAX_VCPUS);
 	return 0;
 }
@@ -72,7 +72,8 @@ int sim_hv_set_enabled(struct sim *sim, unsigned id, bool enabled)
 	 * (0 before; disabling leaves them): the device model must read
 	 * them afterwards. */
 	for (unsigned v = 0; enabled && v < sim->ctl->nr_vcpus; v++)
-		sim->ioreq_pages[id].vcpu_ioreq[v].vp_eport = SIM_PORT(id, v);
+		sim_ioreq_page(sim, id)->vcpu_ioreq[v].vp_eport =
+			SIM_PORT(id, v);
 	xen_wmb();
 	atomic_store(&srv->enabled, enabled);
 	return 0;

@@ -31,10 +31,8 @@ static void sim_map_layout(struct sim *sim)
 {
 	uint8_t *base = sim->base;
 
-	sim->buffered_pages =
-		(buffered_iopage_t *)(base + PAGE_BUFFERED * SIM_PAGE_SIZE);
-	sim->ioreq_pages =
-		(shared_iopage_t *)(base + PAGE_IOREQ * SIM_PAGE_SIZE);
+	sim->buffered_area = base + PAGE_BUFFERED * SIM_PAGE_SIZE;
+	sim->ioreq_area = base + PAGE_IOREQ * SIM_PAGE_SIZE;
 	sim->ctl = (struct sim_control *)(base + PAGE_CONTROL * SIM_PAGE_SIZE);
 	sim->ram = base + (PAGE_CONTROL + control_pages()) * SIM_PAGE_SIZE;
 }

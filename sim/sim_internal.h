@@ -58,8 +58,11 @@ struct sim {
 	int memfd;  /* the shared mapping, to hand to another process */
 	void *base; /* the whole shared mapping */
 	size_t length;
-	buffered_iopage_t *buffered_pages; /* one per server */
-	shared_iopage_t *ioreq_pages;	   /* one per server */
+	/* Per server, one page each: reach them with sim_ioreq_page() and
+	 * sim_buffered_page() (shared_iopage_t declares a single slot, so
+	 * indexing an array of it would not step by pages). */
+	uint8_t *ioreq_area;
+	uint8_t *buffered_area;
 	struct sim_control *ctl;
 	uint8_t *ram;
 	int dm_event[SIM_MAX_HANDLES]; /* guest -> device model */
@@ -67,6 +70,19 @@ struct sim {
 	int domain_event;	       /* readable once the domain died */
 	int timeout_ms;
 };
+
+static inline shared_iopage_t *sim_ioreq_page(const struct sim *sim,
+					      unsigned server)
+{
+	return (shared_iopage_t *)(sim->ioreq_area + server * SIM_PAGE_SIZE);
+}
+
+static inline buffered_iopage_t *sim_buffered_page(const struct sim *sim,
+						   unsigned server)
+{
+	return (buffered_iopage_t *)(sim->buffered_area +
+				     server * SIM_PAGE_SIZE);
+}
 
 /* A spin lock in shared memory: the holders may be other processes. */
 void sim_lock(atomic_uint *lock);

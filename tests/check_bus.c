@@ -311,12 +311,6 @@ END_TEST
 #define MOVE_A (RAM_BASE + RAM_SIZE)
 #define MOVE_B 0xfd000000ull
 
-struct load_vcpu {
-	struct sim *sim;
-	unsigned vcpu;
-	unsigned long errors;
-};
-
 static bool io_ok(struct sim *sim, unsigned vcpu, enum io_dir dir,
 		  uint64_t addr, uint64_t *data)
 {
@@ -337,7 +331,7 @@ static bool io_ok(struct sim *sim, unsigned vcpu, enum io_dir dir,
  * ones where it is not, never anything else. */
 static void *load_loop(void *arg)
 {
-	struct load_vcpu *lv = arg;
+	struct guest_vcpu *lv = arg;
 	uint64_t own = RAM_BASE + lv->vcpu * 8;
 
 	for (unsigned i = 0; i < LOAD_ROUNDS; i++) {
@@ -352,25 +346,6 @@ static void *load_loop(void *arg)
 			lv->errors++;
 	}
 	return NULL;
-}
-
-static int run_load_guest(struct sim *sim)
-{
-	struct load_vcpu args[LOAD_VCPUS];
-	pthread_t threads[LOAD_VCPUS];
-	unsigned long errors = 0;
-
-	if (sim_wait_until_running(sim, 10000))
-		return 100;
-	for (unsigned v = 0; v < LOAD_VCPUS; v++) {
-		args[v] = (struct load_vcpu){sim, v, 0};
-		pthread_create(&threads[v], NULL, load_loop, &args[v]);
-	}
-	for (unsigned v = 0; v < LOAD_VCPUS; v++) {
-		pthread_join(threads[v], NULL);
-		errors += args[v].errors;
-	}
-	return errors ? 1 : 0;
 }
 
 START_TEST(regions_move_under_64_vcpus_of_load_every_reply_checked)
@@ -391,7 +366,7 @@ START_TEST(regions_move_under_64_vcpus_of_load_every_reply_checked)
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0)
-		_exit(run_load_guest(g.sim));
+		_exit(fixture_guest_process(g.sim, LOAD_VCPUS, load_loop));
 	fixture_start(&g, 4);
 	/* Move the region back and forth, as a guest reprogramming a BAR
 	 * would, for as long as the guest runs. */

@@ -504,17 +504,11 @@ END_TEST
 #define CONC_ROUNDS ((1000000 + 2 * CONC_VCPUS - 1) / (2 * CONC_VCPUS))
 #define CONC_REQUESTS (2 * CONC_VCPUS * CONC_ROUNDS)
 
-struct vcpu_arg {
-	struct sim *sim;
-	unsigned vcpu;
-	unsigned long errors;
-};
-
 /* Each vCPU writes then reads back its own 8 bytes: every reply is
  * checked against what the ram device must hold. */
 static void *vcpu_loop(void *arg)
 {
-	struct vcpu_arg *va = arg;
+	struct guest_vcpu *va = arg;
 	uint64_t addr = RAM_BASE + va->vcpu * 8;
 
 	for (unsigned i = 0; i < CONC_ROUNDS; i++) {
@@ -536,25 +530,6 @@ static void *vcpu_loop(void *arg)
 	return NULL;
 }
 
-static int run_guest_process(struct sim *sim)
-{
-	struct vcpu_arg args[CONC_VCPUS];
-	pthread_t threads[CONC_VCPUS];
-	unsigned long errors = 0;
-
-	if (sim_wait_until_running(sim, 10000))
-		return 100;
-	for (unsigned v = 0; v < CONC_VCPUS; v++) {
-		args[v] = (struct vcpu_arg){sim, v, 0};
-		pthread_create(&threads[v], NULL, vcpu_loop, &args[v]);
-	}
-	for (unsigned v = 0; v < CONC_VCPUS; v++) {
-		pthread_join(threads[v], NULL);
-		errors += args[v].errors;
-	}
-	return errors ? 1 : 0;
-}
-
 START_TEST(many_vcpus_in_a_separate_process_get_correct_replies)
 {
 	struct engine_fixture g;
@@ -569,7 +544,7 @@ START_TEST(many_vcpus_in_a_separate_process_get_correct_replies)
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0)
-		_exit(run_guest_process(g.sim));
+		_exit(fixture_guest_process(g.sim, CONC_VCPUS, vcpu_loop));
 	fixture_start(&g, 4);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status));

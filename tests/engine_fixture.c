@@ -158,6 +158,28 @@ struct fixture_region_counts fixture_region(struct engine_fixture *f,
 	return p.out;
 }
 
+int fixture_guest_process(struct sim *sim, unsigned nr_vcpus,
+			  void *(*loop)(void *))
+{
+	struct guest_vcpu *args = calloc(nr_vcpus, sizeof(*args));
+	pthread_t *threads = calloc(nr_vcpus, sizeof(*threads));
+	unsigned long errors = 0;
+
+	if (!args || !threads || sim_wait_until_running(sim, 10000))
+		return 100;
+	for (unsigned v = 0; v < nr_vcpus; v++) {
+		args[v] = (struct guest_vcpu){sim, v, 0};
+		pthread_create(&threads[v], NULL, loop, &args[v]);
+	}
+	for (unsigned v = 0; v < nr_vcpus; v++) {
+		pthread_join(threads[v], NULL);
+		errors += args[v].errors;
+	}
+	free(args);
+	free(threads);
+	return errors ? 1 : 0;
+}
+
 void guest_write(struct engine_fixture *f, enum io_space space, uint64_t addr,
 		 uint32_t size, uint64_t value)
 {

@@ -54,6 +54,20 @@ struct fixture_region_counts {
 struct fixture_region_counts fixture_region(struct engine_fixture *f,
 					    unsigned index);
 
+/* One vCPU thread of a guest process: its loop counts what went wrong. */
+struct guest_vcpu {
+	struct sim *sim;
+	unsigned vcpu;
+	unsigned long errors;
+};
+
+/* The body of a guest process: once the domain runs, nr_vcpus threads
+ * run loop (each given its struct guest_vcpu). The process's exit
+ * status: 0, 1 when any vCPU counted an error, 100 when the domain
+ * never ran. */
+int fixture_guest_process(struct sim *sim, unsigned nr_vcpus,
+			  void *(*loop)(void *));
+
 /* Guest helpers: a plain access from vcpu 0; the read value. */
 void guest_write(struct engine_fixture *f, enum io_space space, uint64_t addr,
 		 uint32_t size, uint64_t value);

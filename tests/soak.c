@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* soak.c - a bounded soak: 64 vCPUs of random accesses to every device
  * type of a real mmiod (attached to this process's simulated domain),
- * with SIGHUP, stats reads and a SIGTERM-and-restart cycle every few
- * seconds. Every read is checked against a model of the devices; at the
- * end, the ram file, the trace and the UART output must hold everything
- * the guest wrote. Usage: soak MMIOD PLUGIN.so WORKDIR SECONDS */
+ * with SIGHUP, stats reads and restarts every few seconds: SIGTERM with
+ * the vCPUs parked, and SIGKILL while they run, so that the restarted
+ * mmiod must take over the requests its killed predecessor left waiting.
+ * Every read is checked against a model of the devices; at the end, the
+ * ram file, the trace and the UART output must hold everything the guest
+ * wrote. Usage: soak MMIOD PLUGIN.so WORKDIR SECONDS */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -38,6 +40,12 @@ static uint8_t rom_contents[4096];
 
 static atomic_bool stop, pause_req;
 static atomic_uint parked;
+/* Around a SIGKILL the vCPUs keep running, but only accesses that may be
+ * served twice are made: the take-over serves again a request the killed
+ * mmiod had taken (INPROCESS), and a trace line or UART byte counted
+ * twice, or a plugin count, would not match the model. */
+static atomic_bool idempotent_only;
+static atomic_uint counted_in_flight;
 static atomic_ullong requests, errors, trace_writes, uart_bytes;
 /* Counter writes since the daemon (re)started: finished and begun. */
 static atomic_ullong plugin_writes, plugin_started;
@@ -81,14 +89,33 @@ static uint64_t model_read(const uint8_t *m, uint32_t size)
 	return v;
 }
 
+/* Ops 0-2, 4 and 6 give the same result when served twice. */
+static unsigned pick_op(unsigned *seed)
+{
+	static const unsigned idempotent[] = {0, 1, 2, 4, 6};
+
+	if (atomic_load(&idempotent_only))
+		return idempotent[rand_r(seed) % 5];
+	return (unsigned)rand_r(seed) % 8;
+}
+
 static void one_op(unsigned v, unsigned *seed)
 {
 	uint32_t size = 1u << (rand_r(seed) % 4);
 	uint64_t value =
 		((uint64_t)rand_r(seed) << 32) ^ (uint64_t)rand_r(seed);
+	unsigned op = pick_op(seed);
+	bool counted = op == 3 || op == 5 || op == 7;
 	uint64_t off, got;
 
-	switch (rand_r(seed) % 8) {
+	if (counted)
+		atomic_fetch_add(&counted_in_flight, 1);
+	/* A SIGKILL phase may have begun between the pick and here. */
+	if (counted && atomic_load(&idempotent_only)) {
+		atomic_fetch_sub(&counted_in_flight, 1);
+		return;
+	}
+	switch (op) {
 	case 0: /* ram write, own slice */
 		off = v * SLICE + (rand_r(seed) % (SLICE / 8)) * 8;
 		if (io(v, IO_SPACE_MMIO, IO_WRITE, RAM + off, size, &value) ==
@@ -162,6 +189,8 @@ static void one_op(unsigned v, unsigned *seed)
 		}
 		break;
 	}
+	if (counted)
+		atomic_fetch_sub(&counted_in_flight, 1);
 }
 
 static void *vcpu(void *arg)
@@ -221,6 +250,45 @@ static int stop_daemon(void)
 	kill(daemon_pid, SIGTERM);
 	waitpid(daemon_pid, &status, 0);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* SIGKILL while the vCPUs run, then a restart that takes over: first the
+ * counted accesses stop and the trace's buffered lines are flushed (the
+ * daemon flushes once a second), so that only what may be served twice
+ * can be waiting when mmiod dies. */
+static void kill_and_restart(void)
+{
+	int status;
+
+	atomic_store(&idempotent_only, true);
+	while (atomic_load(&counted_in_flight))
+		usleep(1000);
+	usleep(1500 * 1000);
+	kill(daemon_pid, SIGKILL);
+	waitpid(daemon_pid, &status, 0);
+	start_daemon();
+	atomic_store(&idempotent_only, false);
+}
+
+/* How many requests restarted daemons answered in a killed one's server,
+ * from their logs' take-over lines. */
+static unsigned long long taken_over(void)
+{
+	char p[512], line[512];
+	unsigned long long n = 0, k;
+	FILE *f;
+
+	path(p, "daemon.log");
+	f = fopen(p, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *at = strstr(line, "after answering ");
+
+		if (at && sscanf(at, "after answering %llu", &k) == 1)
+			n += k;
+	}
+	if (f)
+		fclose(f);
+	return n;
 }
 
 static void write_files(void)
@@ -295,7 +363,7 @@ static void check_ram_file(void)
 int main(int argc, char **argv)
 {
 	struct sim_options so = {VCPUS, 1u << 20};
-	unsigned restarts = 0, hups = 0, stats = 0, seconds;
+	unsigned restarts = 0, kills = 0, hups = 0, stats = 0, seconds;
 	pthread_t threads[VCPUS];
 	char sock[512], cmd[1200];
 	int status;
@@ -331,7 +399,7 @@ int main(int argc, char **argv)
 			stats++;
 		else
 			error("mmiod --stats failed (%llu%llu)", 0, 0);
-		if ((ms / CYCLE_MS) % 3 == 2) {
+		if ((ms / CYCLE_MS) % 6 == 2) {
 			pause_vcpus(true);
 			if ((status = stop_daemon()) != 0)
 				error("mmiod exited %llu on SIGTERM%llu",
@@ -339,6 +407,9 @@ int main(int argc, char **argv)
 			start_daemon();
 			restarts++;
 			pause_vcpus(false);
+		} else if ((ms / CYCLE_MS) % 6 == 5) {
+			kill_and_restart();
+			kills++;
 		}
 	}
 	pause_vcpus(true);
@@ -359,10 +430,11 @@ int main(int argc, char **argv)
 		error("uart output has %llu bytes, the guest sent %llu",
 		      (unsigned long long)file_size("soak-uart.out"),
 		      atomic_load(&uart_bytes));
-	printf("soak: %u s, %llu requests, %u restarts, %u SIGHUPs, %u stats "
-	       "reads, %llu errors\n",
-	       seconds, atomic_load(&requests), restarts, hups, stats,
-	       atomic_load(&errors));
+	printf("soak: %u s, %llu requests, %u restarts, %u SIGKILL restarts "
+	       "(%llu requests taken over), %u SIGHUPs, %u stats reads, %llu "
+	       "errors\n",
+	       seconds, atomic_load(&requests), restarts, kills, taken_over(),
+	       hups, stats, atomic_load(&errors));
 	printf("%d passed, %d failed\n", atomic_load(&errors) ? 0 : 1,
 	       atomic_load(&errors) ? 1 : 0);
 	return atomic_load(&errors) ? 1 : 0;
