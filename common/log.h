@@ -2,11 +2,13 @@
 /* log.h - leveled logging to stderr with one prefix format.
  *
  * Lines go to stderr (journald adds the timestamp under systemd) as
- * "mmiod[GUEST]: LEVEL: message". When stderr is the journal (systemd's
- * JOURNAL_STREAM names it), each line starts with its sd-daemon priority,
- * "<3>" for errors to "<7>" for debug, so that journalctl -p filters it. log_ratelimited() is for anything a guest
- * can trigger: it prints at most LOG_BURST lines per LOG_INTERVAL_S seconds
- * per call site and then one line saying how many were suppressed.
+ * "IDENT: LEVEL: message", IDENT being "mmiod" or, once log_set_ident()
+ * names it, the guest served. When stderr is the journal (systemd's
+ * JOURNAL_STREAM names it), each line starts with its sd-daemon
+ * priority, "<3>" for errors to "<7>" for debug, so that journalctl -p
+ * filters it. log_ratelimited() is for anything a guest can trigger: it
+ * prints at most LOG_BURST lines per LOG_INTERVAL_S seconds per call
+ * site and then one line saying how many were suppressed.
  * All functions are thread-safe.
  */
 #ifndef MMIOD_LOG_H
