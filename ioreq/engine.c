@@ -262,6 +262,9 @@ static void complete_waiting(struct ioreq_engine *e)
 			answered[v] = any = true;
 		}
 	}
+	if (any && !e->serving)
+		log_warn("stopping before serving began: waiting requests "
+			 "answered without reaching a device");
 	if (any && !ioreq_wait_answers_taken(e->be->ioreq_page, answered,
 					     e->be->nr_vcpus))
 		log_warn("stopping: a vCPU did not take its answer");
@@ -354,7 +357,11 @@ void ioreq_answer_slot(struct ioreq_worker *w, volatile ioreq_t *slot,
 	 * guest's domain can't change what we validated. */
 	memcpy(&req, (const void *)slot, sizeof(req));
 	slot->state = STATE_IOREQ_INPROCESS;
-	data = ioreq_serve_request(w, &req, vcpu);
+	/* A stop before serving began answers without a device: a read
+	 * sees all ones, as for an address nobody claims. */
+	data = w->engine->serving      ? ioreq_serve_request(w, &req, vcpu)
+	       : req.dir == IOREQ_READ ? UINT64_MAX
+				       : req.data;
 	if (req.dir == IOREQ_READ && !req.data_is_ptr)
 		slot->data = data;
 	/* The data before the state: pairs with Xen's rmb after it sees

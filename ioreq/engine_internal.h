@@ -46,6 +46,9 @@ struct ioreq_engine {
 	struct range_list mapped[IO_SPACE_COUNT];
 	bool server_created;
 	bool enabled;
+	/* Requests reach the bus only from ioreq_engine_take_over() on:
+	 * before, the daemon isn't confined yet. */
+	bool serving;
 };
 
 #define IOREQ_PAGE_SIZE 4096

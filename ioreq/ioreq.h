@@ -85,9 +85,10 @@ struct ioreq_engine *ioreq_engine_create(struct ioreq_backend *be,
  * bus's regions with Xen. Nothing is served yet: requests wait in their
  * slots until the workers run. 0, or -1 with the reason logged. */
 int ioreq_engine_start(struct ioreq_engine *engine);
-/* Disables the server, answers the requests still waiting in their slots,
- * unmaps and destroys the server; safe at any point, twice. The worker
- * threads must have stopped. */
+/* Disables the server, answers the requests still waiting in their slots
+ * (through the bus once serving began, else without it), unmaps and
+ * destroys the server; safe at any point, twice. The worker threads must
+ * have stopped. */
 void ioreq_engine_stop(struct ioreq_engine *engine);
 void ioreq_engine_destroy(struct ioreq_engine *engine);
 

@@ -51,6 +51,7 @@ void ioreq_engine_take_over(struct ioreq_engine *e)
 	bool waiting[SLOTS_PER_PAGE] = {false};
 	int id;
 
+	e->serving = true;
 	if (!be->ops->stale_map || !(page = be->ops->stale_map(be, &id)))
 		return;
 	ev = be->ops->evtchn_open(be);

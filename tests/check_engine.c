@@ -702,6 +702,46 @@ START_TEST(stop_answers_a_request_no_worker_will_serve)
 }
 END_TEST
 
+static void *write_in_thread(void *arg)
+{
+	(void)arg;
+	guest_write(&f, IO_SPACE_MMIO, RAM_BASE + 0x30, 4, 0x5ca1ab1e);
+	return NULL;
+}
+
+/* A daemon that stops before it began serving (a failed confinement)
+ * still answers what waits, so the vCPU goes on, but no device sees it:
+ * devices meet guest input only once the daemon is confined. */
+START_TEST(stop_before_serving_answers_without_a_device)
+{
+	struct device_io io = {IO_SPACE_MMIO, RAM_BASE + 0x30, 0x30, 4, 0};
+	volatile ioreq_t *slot;
+	uint64_t value = 1;
+	pthread_t guest;
+
+	fixture_init(&f, 1);
+	fixture_add(&f, IO_SPACE_MMIO, RAM_BASE, RAM_SIZE, "ram",
+		    (const char *)NULL);
+	f.be = ioreq_backend_sim_open(f.sim);
+	ck_assert_ptr_nonnull(f.be);
+	f.engine = ioreq_engine_create(f.be, f.bus, 1);
+	ck_assert_ptr_nonnull(f.engine);
+	ck_assert_int_eq(ioreq_engine_start(f.engine), 0);
+	sim_hv_unpause(f.sim);
+	slot = &f.be->ioreq_page->vcpu_ioreq[0];
+	ck_assert_int_eq(pthread_create(&guest, NULL, write_in_thread, NULL),
+			 0);
+	for (int ms = 0; ms < 2000 && slot->state != STATE_IOREQ_READY; ms++)
+		usleep(1000);
+	ck_assert_uint_eq(slot->state, STATE_IOREQ_READY);
+	ioreq_engine_stop(f.engine);
+	pthread_join(guest, NULL);
+	ck_assert_int_eq(device_read(f.devices[0], &io, &value), 0);
+	ck_assert_uint_eq(value, 0);
+	fixture_fini(&f);
+}
+END_TEST
+
 static Suite *engine_suite(void)
 {
 	Suite *s = suite_create("engine");
@@ -759,6 +799,7 @@ static Suite *engine_suite(void)
 	tcase_add_test(takeover,
 		       restart_answers_what_waits_in_the_stale_server);
 	tcase_add_test(takeover, stop_answers_a_request_no_worker_will_serve);
+	tcase_add_test(takeover, stop_before_serving_answers_without_a_device);
 	suite_add_tcase(s, takeover);
 	return s;
 }
