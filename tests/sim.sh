@@ -95,6 +95,23 @@ else
 	fail "SIGTERM mid-load: status $status, $records records ($in_order out of order), ram $ram; $(tail -3 daemon.log)"
 fi
 
+# kill_attached SOCKET SCRIPT OUT SECONDS: a simulated domain running
+# SCRIPT at SOCKET (its output in OUT, its pid in $guest) and an mmiod
+# attached to it with attach.cfg, SIGKILLed SECONDS after it serves.
+kill_attached() {
+	"$mmiod" --sim-guest "$1" "$2" > "$3" 2>&1 &
+	guest=$!
+	n=0
+	while [ ! -S "$1" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+	"$mmiod" --sim-attach "$1" --state-dir . attach.cfg 2> first.log &
+	first=$!
+	n=0
+	while [ ! -s simvm.state ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+	sleep "$4"
+	kill -KILL $first
+	wait $first 2>/dev/null
+}
+
 # A simulated domain that outlives its device model: SIGKILL mmiod while
 # the guest sleeps, start it again, and the guest goes on being served.
 cat > attach.cfg <<'CFG'
@@ -111,17 +128,7 @@ on vcpu 1
 write 0xfe100004 4 0x22222222
 destroy
 SIM
-"$mmiod" --sim-guest attach.sock attach.sim > guest.out 2>&1 &
-guest=$!
-n=0
-while [ ! -S attach.sock ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
-"$mmiod" --sim-attach attach.sock --state-dir . attach.cfg 2> first.log &
-first=$!
-n=0
-while [ ! -s simvm.state ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
-sleep 0.3
-kill -KILL $first
-wait $first 2>/dev/null
+kill_attached attach.sock attach.sim guest.out 0.3
 "$mmiod" --sim-attach attach.sock --state-dir . attach.cfg 2> second.log
 second_status=$?
 wait $guest
@@ -191,17 +198,7 @@ write 0xfe100004 4 0x22222222
 read 0xfe100004 4 expect 0x22222222
 destroy
 SIM
-"$mmiod" --sim-guest waiting.sock waiting.sim > waiting.out 2>&1 &
-guest=$!
-n=0
-while [ ! -S waiting.sock ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
-"$mmiod" --sim-attach waiting.sock --state-dir . attach.cfg 2> first.log &
-first=$!
-n=0
-while [ ! -s simvm.state ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
-sleep 0.5
-kill -KILL $first
-wait $first 2>/dev/null
+kill_attached waiting.sock waiting.sim waiting.out 0.5
 sleep 2 # the guest's second write now waits in the dead mmiod's server
 "$mmiod" --sim-attach waiting.sock --state-dir . attach.cfg 2> second.log
 wait $guest
