@@ -73,12 +73,13 @@ static bool in_flight_before(const struct bus *bus, uint64_t epoch)
  * hold nothing older. Caller holds the lock. */
 static void reclaim_locked(struct bus *bus)
 {
-	if (!bus->retired || in_flight_before(bus, atomic_load(&bus->epoch)))
+	if (!bus->replaced || in_flight_before(bus, atomic_load(&bus->epoch)))
 		return;
 	for (unsigned s = 0; s < IO_SPACE_COUNT; s++)
 		regions_reclaim(bus->regions[s]);
 	free_region_list(bus->retired, true);
 	bus->retired = NULL;
+	bus->replaced = false;
 }
 
 void bus_reclaim(struct bus *bus)
@@ -151,6 +152,7 @@ static int errno_of(enum region_error err)
  * reclaim_locked). Caller holds the lock. */
 static void published(struct bus *bus)
 {
+	bus->replaced = true;
 	atomic_fetch_add(&bus->epoch, 1);
 }
 

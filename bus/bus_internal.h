@@ -43,6 +43,7 @@ struct bus {
 	struct bus_stats past; /* counters of destroyed cpus */
 	struct bus_region *live, **live_tail;
 	struct bus_region *retired;
+	bool replaced; /* arrays were replaced since the last reclaim */
 };
 
 #endif
