@@ -361,10 +361,12 @@ void server_print_stats(struct server *s, FILE *out)
 	ioreq_engine_stats(s->engine, &st);
 	bus_stats(s->bus, &bs);
 	fprintf(out,
-		"requests %llu buffered %llu spurious %llu invalid %llu "
-		"bad_pointer %llu timeoffset %llu invalidate %llu\n",
-		U(st.requests), U(st.buffered), U(st.spurious), U(st.invalid),
-		U(bs.bad_pointer), U(st.timeoffset), U(st.invalidate));
+		"requests %llu buffered %llu spurious %llu swept %llu "
+		"invalid %llu bad_pointer %llu timeoffset %llu invalidate "
+		"%llu\n",
+		U(st.requests), U(st.buffered), U(st.spurious), U(st.swept),
+		U(st.invalid), U(bs.bad_pointer), U(st.timeoffset),
+		U(st.invalidate));
 	for (unsigned sp = 0; sp < IO_SPACE_COUNT; sp++) {
 		const struct bus_space_stats *ss = &bs.space[sp];
 

@@ -421,6 +421,28 @@ void ioreq_worker_run_pending(struct ioreq_worker *w)
 		;
 }
 
+/* A request whose event never came would hang its vCPU for good, so a
+ * worker that heard nothing for SWEEP_MS looks at its slots itself and
+ * serves what waits there, counted: on real Xen this should stay 0. */
+#define SWEEP_MS 1000
+
+static void sweep_slots(struct ioreq_worker *w)
+{
+	struct ioreq_engine *e = w->engine;
+
+	for (unsigned v = 0; v < e->be->nr_vcpus; v++) {
+		volatile ioreq_t *slot = &e->be->ioreq_page->vcpu_ioreq[v];
+
+		if (e->vcpu_worker[v] != w || slot->state != STATE_IOREQ_READY)
+			continue;
+		log_guest("worker %u: vCPU %u's request came without an "
+			  "event; served by the idle sweep",
+			  w->index, v);
+		COUNTER_INC(w->stats.swept);
+		serve_slot(w, v, e->vcpu_local_port[v]);
+	}
+}
+
 int ioreq_worker_serve(struct ioreq_worker *w, int stop_fd)
 {
 	struct pollfd pfd[2] = {
@@ -429,12 +451,18 @@ int ioreq_worker_serve(struct ioreq_worker *w, int stop_fd)
 	};
 
 	for (;;) {
-		if (poll(pfd, 2, -1) < 0) {
+		int n = poll(pfd, 2, SWEEP_MS);
+
+		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error("worker %u: poll: %s", w->index,
 				  strerror(errno));
 			return -1;
+		}
+		if (n == 0) {
+			sweep_slots(w);
+			continue;
 		}
 		if (pfd[1].revents)
 			return 0;

@@ -37,6 +37,7 @@ struct ioreq_stats {
 	atomic_ullong requests; /* synchronous requests completed */
 	atomic_ullong buffered; /* buffered requests consumed */
 	atomic_ullong spurious; /* wake-ups for a slot not in READY */
+	atomic_ullong swept;	/* requests served without their event */
 	atomic_ullong invalid;	/* bad type, size, count, or ring state */
 	atomic_ullong timeoffset;
 	atomic_ullong invalidate;

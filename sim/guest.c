@@ -64,10 +64,13 @@ static uint8_t ioreq_type(enum io_space space)
 /* Fills vcpu's slot of server srv, publishes it and waits; the reply's
  * data in *data. */
 static int send_request(struct sim *sim, unsigned srv, unsigned vcpu,
-			const ioreq_t *req, uint64_t *data)
+			const ioreq_t *req, uint64_t *data, bool notify)
 {
 	volatile ioreq_t *slot = &sim_ioreq_page(sim, srv)->vcpu_ioreq[vcpu];
 
+	/* A lost event takes one still pending from before with it. */
+	if (!notify)
+		sim_hv_take_pending(sim, SIM_PORT(srv, vcpu));
 	slot->addr = req->addr;
 	slot->data = req->data;
 	slot->count = req->count;
@@ -81,7 +84,8 @@ static int send_request(struct sim *sim, unsigned srv, unsigned vcpu,
 	xen_wmb();
 	slot->state = req->state;
 	atomic_fetch_add(&sim->ctl->requests_sent, 1);
-	sim_raise_port(sim, SIM_PORT(srv, vcpu));
+	if (notify)
+		sim_raise_port(sim, SIM_PORT(srv, vcpu));
 	if (req->state != STATE_IOREQ_READY)
 		return 0;
 	if (wait_for_reply(sim, slot, vcpu))
@@ -162,7 +166,8 @@ static int issue(struct sim *sim, unsigned vcpu, struct sim_io *io)
 	}
 	return send_request(sim, (unsigned)srv, vcpu, &req,
 			    io->dir == IO_READ && !io->data_is_ptr ? &io->data
-								   : NULL);
+								   : NULL,
+			    true);
 }
 
 /* Largest power of two not above n (n > 0). */
@@ -326,8 +331,8 @@ static int misbehaving_server(const struct sim *sim)
 	return -1;
 }
 
-int sim_misbehave_raw_request(struct sim *sim, unsigned vcpu,
-			      const ioreq_t *req, ioreq_t *reply)
+static int raw_request(struct sim *sim, unsigned vcpu, const ioreq_t *req,
+		       ioreq_t *reply, bool notify)
 {
 	int srv = misbehaving_server(sim);
 	uint64_t data = req->data;
@@ -336,13 +341,25 @@ int sim_misbehave_raw_request(struct sim *sim, unsigned vcpu,
 		errno = EINVAL;
 		return -1;
 	}
-	if (send_request(sim, (unsigned)srv, vcpu, req, &data))
+	if (send_request(sim, (unsigned)srv, vcpu, req, &data, notify))
 		return -1;
 	if (reply) {
 		*reply = *req;
 		reply->data = data;
 	}
 	return 0;
+}
+
+int sim_misbehave_raw_request(struct sim *sim, unsigned vcpu,
+			      const ioreq_t *req, ioreq_t *reply)
+{
+	return raw_request(sim, vcpu, req, reply, true);
+}
+
+int sim_misbehave_lost_event(struct sim *sim, unsigned vcpu, const ioreq_t *req,
+			     ioreq_t *reply)
+{
+	return raw_request(sim, vcpu, req, reply, false);
 }
 
 void sim_misbehave_notify(struct sim *sim, unsigned vcpu)

@@ -111,6 +111,10 @@ int sim_wait_until_running(struct sim *sim, int timeout_ms);
  * reply into *reply. -1 on timeout. */
 int sim_misbehave_raw_request(struct sim *sim, unsigned vcpu,
 			      const ioreq_t *req, ioreq_t *reply);
+/* sim_misbehave_raw_request() whose event is lost on the way: the slot
+ * says READY, but the device model is never notified. */
+int sim_misbehave_lost_event(struct sim *sim, unsigned vcpu, const ioreq_t *req,
+			     ioreq_t *reply);
 /* Notifies vcpu's port without touching its slot: a spurious event. */
 void sim_misbehave_notify(struct sim *sim, unsigned vcpu);
 /* Writes n raw slots at the write pointer, then advances it by advance

@@ -360,6 +360,27 @@ START_TEST(spurious_events_are_counted_and_ignored)
 }
 END_TEST
 
+START_TEST(request_without_its_event_is_swept_up)
+{
+	ioreq_t req = {.addr = RAM_BASE + 0x80,
+		       .data = 0x1,
+		       .count = 1,
+		       .size = 4,
+		       .state = STATE_IOREQ_READY,
+		       .dir = IOREQ_WRITE,
+		       .type = IOREQ_TYPE_COPY};
+
+	/* Served normally first: the event Xen raises when a port is bound
+	 * is taken by then, and can't serve the lost one. */
+	ck_assert_int_eq(sim_misbehave_raw_request(f.sim, 1, &req, NULL), 0);
+	req.data = 0x5eeded;
+	ck_assert_int_eq(sim_misbehave_lost_event(f.sim, 1, &req, NULL), 0);
+	ck_assert_uint_eq(guest_read(&f, IO_SPACE_MMIO, RAM_BASE + 0x80, 4),
+			  0x5eeded);
+	ck_assert_uint_eq(fixture_stats(&f).swept, 1);
+}
+END_TEST
+
 START_TEST(slot_in_the_wrong_state_is_not_served)
 {
 	ioreq_t req = {.addr = RAM_BASE,
@@ -780,6 +801,7 @@ static Suite *engine_suite(void)
 
 	tcase_add_checked_fixture(bad, setup, teardown);
 	tcase_add_test(bad, spurious_events_are_counted_and_ignored);
+	tcase_add_test(bad, request_without_its_event_is_swept_up);
 	tcase_add_test(bad, slot_in_the_wrong_state_is_not_served);
 	tcase_add_loop_test(bad, invalid_size_gets_an_error_reply, 0,
 			    sizeof(bad_sizes) / sizeof(bad_sizes[0]));

@@ -115,6 +115,7 @@ struct fixture_counts fixture_stats(struct engine_fixture *f)
 	c.requests = N(s.requests);
 	c.buffered = N(s.buffered);
 	c.spurious = N(s.spurious);
+	c.swept = N(s.swept);
 	c.invalid = N(s.invalid);
 	c.timeoffset = N(s.timeoffset);
 	c.invalidate = N(s.invalidate);

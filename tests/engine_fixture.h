@@ -28,8 +28,8 @@ struct engine_fixture {
 
 /* The engine's and the bus's counters together, as plain numbers. */
 struct fixture_counts {
-	unsigned long long requests, buffered, spurious, invalid, timeoffset,
-		invalidate, bad_pointer;
+	unsigned long long requests, buffered, spurious, swept, invalid,
+		timeoffset, invalidate, bad_pointer;
 	struct {
 		unsigned long long reads, writes, bytes, unmatched, errors;
 	} space[IO_SPACE_COUNT];
