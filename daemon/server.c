@@ -12,17 +12,18 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/parse.h"
 #include "guest_config.h"
 
 /* Device interrupts reach the guest once a backend serves it; before,
  * no guest runs to see them. */
-static void set_irq(void *ctx, unsigned irq, bool level)
+static void set_isa_level(void *ctx, bool level)
 {
-	struct server *s = ctx;
-	struct ioreq_backend *be = atomic_load(&s->be);
+	struct server_device *d = ctx;
+	struct ioreq_backend *be = atomic_load(&d->server->be);
 
-	if (be && ioreq_backend_set_isa_irq(be, irq, level))
-		log_guest("cannot set irq %u to %d: %s", irq, level,
+	if (be && ioreq_backend_set_isa_irq(be, d->isa_irq, level))
+		log_guest("cannot set irq %u to %d: %s", d->isa_irq, level,
 			  strerror(errno));
 }
 
@@ -30,8 +31,6 @@ void server_init(struct server *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->gate_fd = s->stop_fd = -1;
-	s->host.set_irq = set_irq;
-	s->host.ctx = s;
 }
 
 static int open_device(struct server *s, const struct mmiod_config *cfg,
@@ -41,13 +40,22 @@ static int open_device(struct server *s, const struct mmiod_config *cfg,
 	struct server_device *d = &s->devices[i];
 	struct device_param *params;
 	struct device_args args;
+	const char *irq;
+	uint64_t line;
 	char err[512];
 
 	if (guest_config_device_args(r, &args, &params)) {
 		log_error("out of memory");
 		return -1;
 	}
-	args.host = &s->host;
+	irq = config_region_param(r, "irq");
+	if (irq && parse_u64(irq, &line) == 0) { /* the type checked it */
+		d->server = s;
+		d->isa_irq = (unsigned)line;
+		d->irq = (struct device_irq){.set_level = set_isa_level,
+					     .ctx = d};
+		args.irq = &d->irq;
+	}
 	d->device = device_create(r->type, &args, err, sizeof(err));
 	free(params);
 	if (!d->device) {
@@ -109,6 +117,25 @@ int server_open(struct server *s, const struct mmiod_config *cfg)
 nomem:
 	log_error("out of memory");
 	return -1;
+}
+
+int server_check_platform(const struct server *s,
+			  const struct mmiod_config *cfg,
+			  const struct ioreq_backend *be, const char *domain)
+{
+	for (size_t i = 0; i < s->ndevices; i++) {
+		const struct config_region *r = &cfg->regions[i];
+
+		if (!s->devices[i].irq.set_level || ioreq_backend_hvm(be))
+			continue;
+		log_error("%s:%d: %s region at 0x%" PRIx64 ": irq: domain %s "
+			  "is PVH and has no PIC/IOAPIC, so ISA interrupts "
+			  "never arrive; put the device on PCI (pci = [...]) "
+			  "to get MSI",
+			  cfg->path, r->line, r->type, r->range.base, domain);
+		return -1;
+	}
+	return 0;
 }
 
 int server_attach(struct server *s, struct ioreq_backend *be,

@@ -23,9 +23,15 @@
 #include "fault/fault.h"
 #include "ioreq/ioreq.h"
 
+struct server;
+
 struct server_device {
 	struct device *device;
 	char name[64]; /* "mmio 0xfe000000 ram", for logs and stats */
+	/* The interrupt output wired to ISA line isa_irq (irq=). */
+	struct device_irq irq;
+	unsigned isa_irq;
+	struct server *server;
 };
 
 struct server {
@@ -34,7 +40,6 @@ struct server {
 	struct server_device *devices;
 	struct ioreq_engine *engine;
 	struct ioreq_backend *_Atomic be; /* for device interrupts */
-	struct device_host host;
 	pthread_t *threads;
 	unsigned nthreads;
 	int gate_fd;	     /* readable once the threads may serve */
@@ -49,6 +54,11 @@ void server_init(struct server *s);
 /* Creates every region's device and puts it on the bus. Errors name
  * FILE:LINE; -1 on error. */
 int server_open(struct server *s, const struct mmiod_config *cfg);
+/* Refuses (-1, logged with FILE:LINE) what the domain's platform would
+ * silently drop: ISA interrupt lines on a PVH domain. */
+int server_check_platform(const struct server *s,
+			  const struct mmiod_config *cfg,
+			  const struct ioreq_backend *be, const char *domain);
 /* Creates the ioreq server on be and maps the bus's regions. */
 int server_attach(struct server *s, struct ioreq_backend *be,
 		  const struct mmiod_config *cfg);

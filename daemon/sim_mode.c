@@ -79,7 +79,8 @@ static struct ioreq_backend *open_sim(void *ctx, const char *name, bool wait,
 {
 	struct sim_domain *d = ctx;
 	struct sim_options so = {.nr_vcpus = script_nr_vcpus(d->script),
-				 .ram_size = SIM_RAM_SIZE};
+				 .ram_size = SIM_RAM_SIZE,
+				 .hvm = script_hvm(d->script)};
 	pid_t parent;
 
 	d->sim = sim_create(&so);
@@ -190,7 +191,8 @@ int run_sim_guest(const struct mmiod_options *opts)
 		return 2;
 	}
 	so = (struct sim_options){.nr_vcpus = script_nr_vcpus(script),
-				  .ram_size = SIM_RAM_SIZE};
+				  .ram_size = SIM_RAM_SIZE,
+				  .hvm = script_hvm(script)};
 	sim = sim_create(&so);
 	if (!sim) {
 		fprintf(stderr, "guest: cannot create the simulator: %s\n",

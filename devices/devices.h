@@ -60,10 +60,26 @@ struct device_param {
 	const char *value;
 };
 
-/* What the daemon lends devices: the guest's interrupt lines. */
-struct device_host {
-	/* Sets ISA interrupt line irq (0-15) of the guest; may be NULL. */
-	void (*set_irq)(void *ctx, unsigned irq, bool level);
+/* A device's interrupt output, wired by the daemon: to an ISA line
+ * (HVM guests only), or to the PCI function the device sits in, which
+ * turns it into MSI, MSI-X or INTx as the guest programmed it. */
+struct device_irq {
+	/* The level of the device's interrupt line (e.g. a UART's "an
+	 * interrupt is pending"): a rising edge is what a message-signalled
+	 * function fires on. */
+	void (*set_level)(void *ctx, bool level);
+	/* Fires message vector n (MSI or MSI-X) once; -1 (EINVAL) when the
+	 * output has no such vector. NULL on an ISA line. */
+	int (*send_vector)(void *ctx, unsigned vector);
+	void *ctx;
+};
+
+/* The guest's memory, for a device's DMA: 0, or -1 (errno EFAULT) when
+ * any byte of [gpa, gpa + len) lies outside the guest's memory. Callable
+ * from any thread. */
+struct device_dma {
+	int (*read)(void *ctx, uint64_t gpa, void *buf, size_t len);
+	int (*write)(void *ctx, uint64_t gpa, const void *buf, size_t len);
 	void *ctx;
 };
 
@@ -73,7 +89,8 @@ struct device_args {
 	struct range range;
 	size_t nparams;
 	const struct device_param *params;
-	const struct device_host *host; /* may be NULL */
+	const struct device_irq *irq; /* NULL: the device has none wired */
+	const struct device_dma *dma; /* NULL: no guest memory */
 };
 
 /* NULL-terminated list of the known type names. */

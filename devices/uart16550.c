@@ -6,8 +6,10 @@
  * Keys: backend=pty|unix|file|stdio (default pty), path= (unix: the socket
  * to listen on; file: the file to append to), reg_shift=0..3 and
  * reg_width=1|2|4 (MMIO layouts such as Linux's "mmio32": reg_shift=2,
- * reg_width=4; wider accesses are refused), irq=0..15 (an ISA interrupt line raised while an enabled
- * interrupt is pending and MCR.OUT2 is set).
+ * reg_width=4; wider accesses are refused), irq=0..15 (the ISA line the
+ * daemon wires to the interrupt output, which is raised while an enabled
+ * interrupt is pending and MCR.OUT2 is set; on a PCI function the output
+ * drives the function's MSI instead).
  *
  * The transmitter is infinitely fast: a byte written to THR goes to the
  * host side at once, so LSR always shows THRE|TEMT. With no one reading
@@ -71,8 +73,7 @@ enum uart_backend { BACKEND_PTY, BACKEND_UNIX, BACKEND_FILE, BACKEND_STDIO };
 
 struct uart {
 	struct device dev;
-	struct device_host host;
-	int irq; /* -1: none */
+	struct device_irq irq; /* set_level NULL: none wired */
 	bool irq_level;
 	unsigned reg_shift, reg_width;
 
@@ -201,10 +202,10 @@ static void update_irq(struct uart *u)
 	/* On PCs, OUT2 gates the UART's interrupt onto the bus. */
 	bool level = interrupt_id(u) != IIR_NONE && (u->mcr & MCR_OUT2);
 
-	if (u->irq < 0 || level == u->irq_level || !u->host.set_irq)
+	if (!u->irq.set_level || level == u->irq_level)
 		return;
 	u->irq_level = level;
-	u->host.set_irq(u->host.ctx, (unsigned)u->irq, level);
+	u->irq.set_level(u->irq.ctx, level);
 }
 
 static uint8_t read_register(struct uart *u, unsigned reg)
@@ -501,7 +502,6 @@ static int parse_keys(const struct device_args *args, struct uart *u, char *err,
 	}
 	u->reg_shift = (unsigned)shift;
 	u->reg_width = (unsigned)width;
-	u->irq = irq == UINT64_MAX ? -1 : (int)irq;
 	/* Caught by --check-config too: the socket would replace it. */
 	if (u->backend == BACKEND_UNIX && unix_socket_check(path)) {
 		char msg[512];
@@ -536,8 +536,9 @@ static int uart_create(const struct device_args *args, bool validate_only,
 		uart_destroy(&u->dev);
 		return validate_only ? 0 : -1;
 	}
-	if (args->host)
-		u->host = *args->host;
+	/* The daemon wires irq= (an ISA line) or the PCI function. */
+	if (args->irq)
+		u->irq = *args->irq;
 	device_init(&u->dev, &uart_ops, "uart16550", false);
 	*out = &u->dev;
 	return 0;

@@ -23,6 +23,35 @@ int ioreq_backend_set_isa_irq(struct ioreq_backend *be, unsigned irq,
 	return be->ops->set_isa_irq(be, irq, level);
 }
 
+bool ioreq_backend_hvm(const struct ioreq_backend *be)
+{
+	return be->hvm;
+}
+
+int ioreq_backend_set_pci_intx(struct ioreq_backend *be, uint32_t sbdf,
+			       unsigned pin, bool level)
+{
+	return be->ops->set_pci_intx(be, sbdf, pin, level);
+}
+
+int ioreq_backend_inject_msi(struct ioreq_backend *be, uint64_t addr,
+			     uint32_t data)
+{
+	return be->ops->inject_msi(be, addr, data);
+}
+
+int ioreq_backend_guest_read(struct ioreq_backend *be, uint64_t gpa, void *buf,
+			     size_t len)
+{
+	return be->ops->guest_read(be, gpa, buf, len);
+}
+
+int ioreq_backend_guest_write(struct ioreq_backend *be, uint64_t gpa,
+			      const void *buf, size_t len)
+{
+	return be->ops->guest_write(be, gpa, buf, len);
+}
+
 int ioreq_backend_unpause(struct ioreq_backend *be)
 {
 	return be->ops->unpause(be);

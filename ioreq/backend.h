@@ -58,6 +58,10 @@ struct ioreq_backend_ops {
 	bool (*domain_alive)(struct ioreq_backend *be);
 	int (*unpause)(struct ioreq_backend *be);
 	int (*set_isa_irq)(struct ioreq_backend *be, unsigned irq, bool level);
+	int (*set_pci_intx)(struct ioreq_backend *be, uint32_t sbdf,
+			    unsigned pin, bool level);
+	int (*inject_msi)(struct ioreq_backend *be, uint64_t addr,
+			  uint32_t data);
 	int (*server_id)(struct ioreq_backend *be);
 	/* A server a killed predecessor left: remembered for stale_map,
 	 * then 0 if it exists. */
@@ -74,6 +78,7 @@ struct ioreq_backend_ops {
 struct ioreq_backend {
 	const struct ioreq_backend_ops *ops;
 	unsigned nr_vcpus;
+	bool hvm; /* PIC and IOAPIC emulated; false: PVH */
 	/* Valid between create_server and destroy_server. */
 	shared_iopage_t *ioreq_page;
 	buffered_iopage_t *buffered_page; /* NULL: no buffered ring */

@@ -191,6 +191,23 @@ static int sim_set_isa_irq(struct ioreq_backend *be, unsigned irq, bool level)
 	return sim_hv_set_isa_irq(sim_of(be), irq, level);
 }
 
+/* The sim's PCI devices sit on bus 0 of segment 0. */
+static int sim_set_pci_intx(struct ioreq_backend *be, uint32_t sbdf,
+			    unsigned pin, bool level)
+{
+	if (sbdf >> 8) {
+		errno = EINVAL;
+		return -1;
+	}
+	return sim_hv_set_pci_intx(sim_of(be), (sbdf >> 3) & 31, pin, level);
+}
+
+static int sim_inject_msi(struct ioreq_backend *be, uint64_t addr,
+			  uint32_t data)
+{
+	return sim_hv_inject_msi(sim_of(be), addr, data);
+}
+
 static int sim_unpause(struct ioreq_backend *be)
 {
 	sim_hv_unpause(sim_of(be));
@@ -261,6 +278,8 @@ static const struct ioreq_backend_ops sim_ops = {
 	.domain_alive = sim_domain_alive,
 	.unpause = sim_unpause,
 	.set_isa_irq = sim_set_isa_irq,
+	.set_pci_intx = sim_set_pci_intx,
+	.inject_msi = sim_inject_msi,
 	.server_id = sim_server_id,
 	.destroy_stale = sim_destroy_stale,
 	.stale_map = sim_stale_map,
@@ -276,6 +295,7 @@ struct ioreq_backend *ioreq_backend_sim_open(struct sim *sim)
 		return NULL;
 	sb->be.ops = &sim_ops;
 	sb->be.nr_vcpus = sim_hv_nr_vcpus(sim);
+	sb->be.hvm = sim_hvm(sim);
 	sb->sim = sim;
 	sb->server = sb->stale = -1;
 	return &sb->be;

@@ -41,7 +41,7 @@ struct xen_backend {
 	void *pages; /* resource: buffered page then ioreq page */
 	void *legacy_ioreq, *legacy_buffered;
 	struct mapcache guest_pages;
-	xc_interface *xc; /* unpause only: unusable once restricted */
+	xc_interface *xc; /* domctls: unusable once restricted */
 	int liveness_timer;
 	int stale_server; /* a killed predecessor's, to take over; -1 */
 	xenforeignmemory_resource_handle *stale_resource;
@@ -354,10 +354,6 @@ static int xen_unpause(struct ioreq_backend *be)
 	struct xen_backend *x = to_xen(be);
 	xc_dominfo_t info;
 
-	if (!x->xc)
-		x->xc = xc_interface_open(NULL, NULL, 0);
-	if (!x->xc)
-		return -1;
 	if (xc_domain_getinfo(x->xc, x->domid, 1, &info) == 1 &&
 	    info.domid == x->domid && !info.paused)
 		return 0;
@@ -370,6 +366,24 @@ static int xen_set_isa_irq(struct ioreq_backend *be, unsigned irq, bool level)
 
 	return xendevicemodel_set_isa_irq_level(x->dm, x->domid, (uint8_t)irq,
 						level);
+}
+
+static int xen_set_pci_intx(struct ioreq_backend *be, uint32_t sbdf,
+			    unsigned pin, bool level)
+{
+	struct xen_backend *x = to_xen(be);
+
+	return xendevicemodel_set_pci_intx_level(
+		x->dm, x->domid, (uint16_t)(sbdf >> 16), (uint8_t)(sbdf >> 8),
+		(uint8_t)((sbdf >> 3) & 31), (uint8_t)pin, level);
+}
+
+static int xen_inject_msi(struct ioreq_backend *be, uint64_t addr,
+			  uint32_t data)
+{
+	struct xen_backend *x = to_xen(be);
+
+	return xendevicemodel_inject_msi(x->dm, x->domid, addr, data);
 }
 
 static int xen_server_id(struct ioreq_backend *be)
@@ -468,12 +482,31 @@ static const struct ioreq_backend_ops xen_ops = {
 	.domain_alive = xen_domain_alive,
 	.unpause = xen_unpause,
 	.set_isa_irq = xen_set_isa_irq,
+	.set_pci_intx = xen_set_pci_intx,
+	.inject_msi = xen_inject_msi,
 	.server_id = xen_server_id,
 	.destroy_stale = xen_destroy_stale,
 	.stale_map = xen_stale_map,
 	.stale_destroy = xen_stale_destroy,
 	.close = xen_close,
 };
+
+/* Whether the domain emulates an IOAPIC (HVM) or not (PVH): a domctl,
+ * so read while the handles are not yet restricted. */
+static int read_platform(struct xen_backend *x)
+{
+	xc_dominfo_t info;
+
+	x->xc = xc_interface_open(NULL, NULL, 0);
+	if (!x->xc || xc_domain_getinfo(x->xc, x->domid, 1, &info) != 1 ||
+	    info.domid != x->domid) {
+		log_error("cannot read domain %u's platform: %s", x->domid,
+			  strerror(errno));
+		return -1;
+	}
+	x->be.hvm = info.arch_config.emulation_flags & XEN_X86_EMU_IOAPIC;
+	return 0;
+}
 
 struct ioreq_backend *ioreq_backend_xen_open(uint32_t domid)
 {
@@ -503,6 +536,8 @@ struct ioreq_backend *ioreq_backend_xen_open(uint32_t domid)
 		goto fail;
 	}
 	x->be.nr_vcpus = vcpus;
+	if (read_platform(x))
+		goto fail;
 	if (open_liveness_timer(x)) {
 		log_error("cannot create the liveness timer: %s",
 			  strerror(errno));

@@ -67,9 +67,25 @@ int ioreq_backend_restrict(struct ioreq_backend *be);
  * then ioreq_backend_domain_alive() says whether it did. */
 int ioreq_backend_domain_fd(struct ioreq_backend *be);
 bool ioreq_backend_domain_alive(struct ioreq_backend *be);
+/* Whether the guest is HVM: a PVH guest has no emulated PIC or IOAPIC,
+ * so Xen drops its ISA and INTx interrupts without an error; only MSIs
+ * reach it. */
+bool ioreq_backend_hvm(const struct ioreq_backend *be);
 /* Sets ISA interrupt line irq of the guest to level. */
 int ioreq_backend_set_isa_irq(struct ioreq_backend *be, unsigned irq,
 			      bool level);
+/* Sets INTx pin (0: INTA) of PCI function sbdf to level. */
+int ioreq_backend_set_pci_intx(struct ioreq_backend *be, uint32_t sbdf,
+			       unsigned pin, bool level);
+/* Delivers an MSI as the function's message address and data. */
+int ioreq_backend_inject_msi(struct ioreq_backend *be, uint64_t addr,
+			     uint32_t data);
+/* The guest's memory, for device DMA: 0, or -1 (EFAULT) when any byte
+ * lies outside it. Thread-safe. */
+int ioreq_backend_guest_read(struct ioreq_backend *be, uint64_t gpa, void *buf,
+			     size_t len);
+int ioreq_backend_guest_write(struct ioreq_backend *be, uint64_t gpa,
+			      const void *buf, size_t len);
 /* Lets a paused guest run. */
 int ioreq_backend_unpause(struct ioreq_backend *be);
 void ioreq_backend_close(struct ioreq_backend *be);

@@ -143,6 +143,34 @@ static void answer_unclaimed(struct sim *sim, struct sim_io *io, uint32_t count)
 	}
 }
 
+#define PCI_CF8 0xcf8
+#define PCI_CFC 0xcfc
+#define CF8_ENABLE 0x80000000u
+
+/* PCI configuration mechanism #1 as Xen runs it: every 4-byte write to
+ * port 0xcf8 is latched (and still goes on as a port access), and an
+ * access to 0xcfc-0xcff while the latch is enabled becomes a PCI_CONFIG
+ * request for the latched SBDF and register, for whichever server claims
+ * that SBDF (true, with *cfg_addr set), or Xen's own all-ones answer. */
+static bool pci_config_cycle(struct sim *sim, const struct sim_io *io,
+			     uint32_t count, uint64_t *cfg_addr)
+{
+	uint32_t cf8;
+
+	if (io->space != IO_SPACE_PIO || count != 1 || io->data_is_ptr)
+		return false;
+	if (io->addr == PCI_CF8 && io->size == 4 && io->dir == IO_WRITE) {
+		atomic_store(&sim->ctl->pci_cf8, (uint32_t)io->data);
+		return false;
+	}
+	cf8 = atomic_load(&sim->ctl->pci_cf8);
+	if ((io->addr & ~3ull) != PCI_CFC || !(cf8 & CF8_ENABLE))
+		return false;
+	*cfg_addr = (uint64_t)((cf8 >> 8) & 0xffff) << 32 | (cf8 & 0xfc) |
+		    (io->addr & 3);
+	return true;
+}
+
 static int issue(struct sim *sim, unsigned vcpu, struct sim_io *io)
 {
 	uint32_t count = io->count ? io->count : 1;
@@ -158,8 +186,17 @@ static int issue(struct sim *sim, unsigned vcpu, struct sim_io *io)
 		.type = ioreq_type(io->space),
 	};
 
-	int srv = io_route(sim, io, count);
+	uint64_t cfg_addr;
+	int srv;
 
+	if (pci_config_cycle(sim, io, count, &cfg_addr)) {
+		req.type = IOREQ_TYPE_PCI_CONFIG;
+		req.addr = cfg_addr;
+		srv = sim_route(sim, IO_SPACE_PCI, cfg_addr,
+				cfg_addr + io->size - 1);
+	} else {
+		srv = io_route(sim, io, count);
+	}
 	if (srv < 0) {
 		answer_unclaimed(sim, io, count);
 		return 0;
@@ -403,4 +440,35 @@ unsigned long long sim_unclaimed(const struct sim *sim)
 bool sim_isa_irq_level(const struct sim *sim, unsigned irq)
 {
 	return irq < 16 && atomic_load(&sim->ctl->isa_irq_level[irq]);
+}
+
+bool sim_intx_level(const struct sim *sim, unsigned dev, unsigned pin)
+{
+	return dev < 32 && pin < 4 &&
+	       atomic_load(&sim->ctl->intx_level[dev][pin]);
+}
+
+bool sim_hvm(const struct sim *sim)
+{
+	return sim->ctl->hvm;
+}
+
+unsigned long long sim_irq_dropped(const struct sim *sim)
+{
+	return atomic_load(&sim->ctl->irq_dropped);
+}
+
+unsigned sim_msi_count(const struct sim *sim)
+{
+	return atomic_load(&sim->ctl->msi_count);
+}
+
+bool sim_msi_at(const struct sim *sim, unsigned i, struct sim_msi *out)
+{
+	unsigned n = sim_msi_count(sim);
+
+	if (i >= n || n - i > SIM_MSI_LOG)
+		return false;
+	*out = sim->ctl->msi_log[i % SIM_MSI_LOG];
+	return true;
 }

@@ -376,13 +376,56 @@ bool sim_hv_domain_alive(struct sim *sim)
 	return !atomic_load(&sim->ctl->domain_dead);
 }
 
+/* Xen answers 0 and does nothing for a line a PVH domain lacks. */
+static bool pvh_drops(struct sim *sim)
+{
+	if (sim->ctl->hvm)
+		return false;
+	atomic_fetch_add(&sim->ctl->irq_dropped, 1);
+	return true;
+}
+
 int sim_hv_set_isa_irq(struct sim *sim, unsigned irq, bool level)
 {
 	if (irq >= 16) {
 		errno = EINVAL;
 		return -1;
 	}
-	atomic_store(&sim->ctl->isa_irq_level[irq], level);
+	if (!pvh_drops(sim))
+		atomic_store(&sim->ctl->isa_irq_level[irq], level);
+	return 0;
+}
+
+int sim_hv_set_pci_intx(struct sim *sim, unsigned dev, unsigned pin, bool level)
+{
+	if (dev >= 32 || pin >= 4) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!pvh_drops(sim))
+		atomic_store(&sim->ctl->intx_level[dev][pin], level);
+	return 0;
+}
+
+int sim_hv_inject_msi(struct sim *sim, uint64_t addr, uint32_t data)
+{
+	unsigned n;
+
+	if ((data & 0xff) == 0) {
+		errno = ERANGE;
+		return -1;
+	}
+	if ((addr & ~0xfffffull) != 0xfee00000) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* Workers inject concurrently; the entry before the count, which
+	 * readers check first. */
+	sim_lock(&sim->ctl->msi_lock);
+	n = atomic_load(&sim->ctl->msi_count);
+	sim->ctl->msi_log[n % SIM_MSI_LOG] = (struct sim_msi){addr, data};
+	atomic_store(&sim->ctl->msi_count, n + 1);
+	sim_unlock(&sim->ctl->msi_lock);
 	return 0;
 }
 

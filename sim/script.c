@@ -25,6 +25,8 @@ enum op {
 	OP_ON_VCPU,
 	OP_PUTS,
 	OP_DESTROY,
+	OP_EXPECT_IRQ,
+	OP_EXPECT_MSI,
 };
 
 struct command {
@@ -42,6 +44,7 @@ struct command {
 struct script {
 	char *path;
 	unsigned nr_vcpus;
+	int platform; /* -1: not given (PVH); 0: PVH; 1: HVM */
 	size_t ncommands, capacity;
 	struct command *commands;
 };
@@ -63,6 +66,8 @@ static const struct {
 	{"puts", OP_PUTS, "puts ADDR SIZE TEXT"},
 	{"destroy", OP_DESTROY, "destroy"},
 	{"on", OP_ON_VCPU, "on vcpu N"},
+	{"expect-irq", OP_EXPECT_IRQ, "expect-irq LINE 0|1"},
+	{"expect-msi", OP_EXPECT_MSI, "expect-msi ADDR DATA"},
 };
 
 #define NGRAMMAR (sizeof(grammar) / sizeof(grammar[0]))
@@ -166,6 +171,24 @@ static int parse_args(struct parser *p, struct command *c, char **w, int n,
 		if (n != 2 || strcmp(w[0], "vcpu"))
 			goto usage;
 		return number(p, w[1], "vCPU", &c->value);
+	case OP_EXPECT_IRQ:
+		if (n != 2)
+			goto usage;
+		if (number(p, w[0], "LINE", &c->addr) ||
+		    number(p, w[1], "LEVEL", &c->value))
+			return -1;
+		if (c->addr > 15 || c->value > 1)
+			return fail(p, "usage: %s (LINE 0 to 15)", usage);
+		return 0;
+	case OP_EXPECT_MSI:
+		if (n != 2)
+			goto usage;
+		if (number(p, w[0], "ADDR", &c->addr) ||
+		    number(p, w[1], "DATA", &c->value))
+			return -1;
+		if (c->value > UINT32_MAX)
+			return fail(p, "DATA %s does not fit in 32 bits", w[1]);
+		return 0;
 	case OP_READ:
 	case OP_PIO_READ:
 		if (n != 2 && !(n == 4 && !strcmp(w[2], "expect")))
@@ -274,6 +297,15 @@ static int parse_line(struct parser *p, struct script *s, char *text,
 		n = strcmp(w[0], "puts") ? n : MAX_WORDS;
 	if (n > MAX_WORDS)
 		return fail(p, "too many words");
+	if (!strcmp(w[0], "platform")) {
+		if (s->ncommands || s->platform >= 0)
+			return fail(p, "platform must come before any "
+				       "command, once");
+		if (n != 2 || (strcmp(w[1], "pvh") && strcmp(w[1], "hvm")))
+			return fail(p, "usage: platform pvh|hvm");
+		s->platform = !strcmp(w[1], "hvm");
+		return 0;
+	}
 	if (!strcmp(w[0], "vcpus")) {
 		uint64_t v;
 
@@ -292,9 +324,10 @@ static int parse_line(struct parser *p, struct script *s, char *text,
 			break;
 	if (g == NGRAMMAR)
 		return fail(p,
-			    "unknown command '%s' (valid: vcpus, on, write, "
-			    "read, rep-write, rep-read, pio-write, pio-read, "
-			    "buffered-write, puts, sleep, destroy)",
+			    "unknown command '%s' (valid: platform, vcpus, on, "
+			    "write, read, rep-write, rep-read, pio-write, "
+			    "pio-read, buffered-write, puts, sleep, "
+			    "expect-irq, expect-msi, destroy)",
 			    w[0]);
 	c.op = grammar[g].op;
 	if (parse_args(p, &c, w + 1, n - 1, grammar[g].usage))
@@ -352,6 +385,7 @@ struct script *script_load(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
+	s->platform = -1;
 	data = textfile_read(path, &len, why, sizeof(why));
 	if (!data) {
 		snprintf(err, errlen, "%s: %s", path, why);
@@ -384,6 +418,11 @@ void script_free(struct script *s)
 unsigned script_nr_vcpus(const struct script *s)
 {
 	return s->nr_vcpus;
+}
+
+bool script_hvm(const struct script *s)
+{
+	return s->platform == 1;
 }
 
 /* run_command() results: 0, an expect that failed (printed), or an
@@ -433,9 +472,71 @@ static unsigned run_rep_read(const struct script *s, const struct command *c,
 	return 0;
 }
 
-static unsigned run_command(const struct script *s, const struct command *c,
-			    struct sim *sim, unsigned *vcpu, FILE *out)
+/* How long an expect-irq or expect-msi waits for the device: interrupts
+ * come from device threads, not in step with the script. */
+#define EXPECT_WAIT_MS 5000
+
+struct run_state {
+	unsigned vcpu;
+	unsigned msi_seen; /* MSIs before this one were matched or passed */
+};
+
+static bool irq_at_level(struct sim *sim, const struct command *c,
+			 struct run_state *st)
 {
+	return sim_isa_irq_level(sim, (unsigned)c->addr) == (c->value != 0);
+}
+
+/* Consumes the MSIs up to the first that matches. */
+static bool msi_arrived(struct sim *sim, const struct command *c,
+			struct run_state *st)
+{
+	struct sim_msi m;
+
+	while (st->msi_seen < sim_msi_count(sim)) {
+		bool logged = sim_msi_at(sim, st->msi_seen++, &m);
+
+		if (logged && m.addr == c->addr && m.data == c->value)
+			return true;
+	}
+	return false;
+}
+
+static unsigned expect_within(const struct script *s, const struct command *c,
+			      struct sim *sim, struct run_state *st, FILE *out,
+			      bool (*holds)(struct sim *,
+					    const struct command *,
+					    struct run_state *))
+{
+	const struct timespec ms = {0, 1000000};
+
+	for (int waited = 0; waited < EXPECT_WAIT_MS; waited++) {
+		if (holds(sim, c, st))
+			return 0;
+		if (sim_domain_dead(sim))
+			break;
+		nanosleep(&ms, NULL);
+	}
+	if (c->op == OP_EXPECT_IRQ)
+		fprintf(out,
+			"%s:%d: expect failed: irq %" PRIu64
+			" is not at %" PRIu64 "%s\n",
+			s->path, c->line, c->addr, c->value,
+			sim_hvm(sim) ? ""
+				     : " (a PVH domain drops ISA interrupts)");
+	else
+		fprintf(out,
+			"%s:%d: expect failed: no MSI 0x%" PRIx64 "/0x%" PRIx64
+			" (%u injected in all)\n",
+			s->path, c->line, c->addr, c->value,
+			sim_msi_count(sim));
+	return EXPECT_FAILED;
+}
+
+static unsigned run_command(const struct script *s, const struct command *c,
+			    struct sim *sim, struct run_state *st, FILE *out)
+{
+	unsigned *vcpu = &st->vcpu;
 	bool pio = c->op == OP_PIO_READ || c->op == OP_PIO_WRITE;
 	struct sim_io io = {
 		.space = pio ? IO_SPACE_PIO : IO_SPACE_MMIO,
@@ -452,6 +553,10 @@ static unsigned run_command(const struct script *s, const struct command *c,
 	case OP_DESTROY:
 		sim_domain_kill(sim);
 		return 0;
+	case OP_EXPECT_IRQ:
+		return expect_within(s, c, sim, st, out, irq_at_level);
+	case OP_EXPECT_MSI:
+		return expect_within(s, c, sim, st, out, msi_arrived);
 	case OP_SLEEP:
 		/* In slices, so that a guest whose domain dies stops. */
 		for (uint64_t ms = 0; ms < c->value; ms += 10) {
@@ -505,10 +610,11 @@ static unsigned run_command(const struct script *s, const struct command *c,
 
 unsigned script_run(const struct script *s, struct sim *sim, FILE *out)
 {
-	unsigned failures = 0, vcpu = 0;
+	struct run_state st = {0, 0};
+	unsigned failures = 0;
 
 	for (size_t i = 0; i < s->ncommands; i++) {
-		unsigned rc = run_command(s, &s->commands[i], sim, &vcpu, out);
+		unsigned rc = run_command(s, &s->commands[i], sim, &st, out);
 
 		if (rc == ACCESS_FAILED)
 			fprintf(out, "%s:%d: access failed: %s\n", s->path,

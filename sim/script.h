@@ -2,6 +2,8 @@
 /* script.h - scripted guests for the simulator (mmiod --sim SCRIPT).
  *
  * A script is a text file, one command per line, run in file order:
+ *   platform pvh|hvm                 the domain's type (default pvh; before
+ *                                    any command, at most once)
  *   vcpus N                          number of vCPUs (first, at most once)
  *   on vcpu N                        later commands run on vCPU N
  *   write ADDR SIZE VALUE            MMIO write
@@ -13,8 +15,12 @@
  *   buffered-write ADDR SIZE VALUE   posted write through the buffered ring
  *   puts ADDR SIZE TEXT              write each byte of TEXT (\n escapes)
  *   sleep MS
+ *   expect-irq LINE 0|1              ISA line LINE reaches that level
+ *   expect-msi ADDR DATA             an MSI with that address and data
+ *                                    comes (after the last one matched)
  *   destroy                          the domain dies; the script ends
  *   # comment
+ * Both expects wait up to 5 s, as interrupts come from device threads.
  * Numbers are decimal or 0x hex; SIZE is 1, 2, 4 or 8 and a VALUE must
  * fit in SIZE bytes; buffered-write ADDRs are at most 0xfffff (20 bits in
  * the ring). Lines may be of any length; the script is a regular text
@@ -33,6 +39,8 @@ struct script;
 struct script *script_load(const char *path, char *err, size_t errlen);
 void script_free(struct script *script);
 unsigned script_nr_vcpus(const struct script *script);
+/* Whether the script declared platform hvm. */
+bool script_hvm(const struct script *script);
 
 /* Runs the script as the guest of sim, printing each read to out.
  * Returns the number of failed expects and failed accesses (0: all held). */

@@ -79,6 +79,7 @@ struct sim *sim_create(const struct sim_options *opts)
 	sim_map_layout(sim);
 	sim->ctl->nr_vcpus = opts->nr_vcpus;
 	sim->ctl->ram_size = opts->ram_size;
+	sim->ctl->hvm = opts->hvm;
 	for (unsigned p = 0; p < SIM_PORTS; p++)
 		atomic_init(&sim->ctl->port_handle[p], -1);
 	for (unsigned h = 0; h < SIM_MAX_HANDLES; h++)

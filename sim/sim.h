@@ -52,7 +52,19 @@ struct sim;
 struct sim_options {
 	unsigned nr_vcpus;
 	uint64_t ram_size; /* bytes of guest RAM from gpa 0; page multiple */
+	/* An HVM domain (PIC and IOAPIC emulated); false: PVH, which has
+	 * neither, so that ISA and INTx interrupts are dropped, as Xen
+	 * does. */
+	bool hvm;
 };
+
+/* An MSI the device model injected. */
+struct sim_msi {
+	uint64_t addr;
+	uint32_t data;
+};
+
+#define SIM_MSI_LOG 256
 
 /* One guest access, as the guest's instruction would make Xen issue it. */
 struct sim_io {
@@ -126,6 +138,17 @@ void sim_misbehave_buffered(struct sim *sim, const buf_ioreq_t *slots,
 volatile ioreq_t *sim_misbehave_slot(struct sim *sim, unsigned vcpu);
 buffered_iopage_t *sim_misbehave_ring(struct sim *sim);
 
+/* Whether the domain is HVM (sim_options.hvm). */
+bool sim_hvm(const struct sim *sim);
+/* How many MSIs were injected so far, and the i-th of them (false when
+ * i >= that count or it has left the log of the last SIM_MSI_LOG). */
+unsigned sim_msi_count(const struct sim *sim);
+bool sim_msi_at(const struct sim *sim, unsigned i, struct sim_msi *out);
+/* ISA and INTx interrupts a PVH domain dropped. */
+unsigned long long sim_irq_dropped(const struct sim *sim);
+/* The level of bus 0 device dev's INTx pin (0: INTA), HVM only. */
+bool sim_intx_level(const struct sim *sim, unsigned dev, unsigned pin);
+
 /* Accesses the simulated Xen answered itself (no server claimed them). */
 unsigned long long sim_unclaimed(const struct sim *sim);
 /* The level of ISA interrupt line irq, as devices last set it. */
@@ -173,6 +196,12 @@ int sim_hv_write_guest(struct sim *sim, uint64_t gpa, const void *buf,
 int sim_hv_domain_fd(const struct sim *sim);
 bool sim_hv_domain_alive(struct sim *sim);
 int sim_hv_set_isa_irq(struct sim *sim, unsigned irq, bool level);
+/* As xendevicemodel_set_pci_intx_level for bus 0: dev 0-31, pin 0-3. */
+int sim_hv_set_pci_intx(struct sim *sim, unsigned dev, unsigned pin,
+			bool level);
+/* As xendevicemodel_inject_msi: -1 with ERANGE for vector 0 (Xen takes
+ * it for a pirq), EINVAL for an address outside 0xfeexxxxx. */
+int sim_hv_inject_msi(struct sim *sim, uint64_t addr, uint32_t data);
 void sim_hv_unpause(struct sim *sim);
 
 #endif

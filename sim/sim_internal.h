@@ -50,8 +50,19 @@ struct sim_control {
 	atomic_ullong unclaimed;
 	atomic_ullong requests_sent;
 	atomic_ullong timeouts;
-	/* Interrupt lines raised by devices (sim's set_isa_irq_level). */
+	/* The platform: an HVM domain emulates a PIC and an IOAPIC, a PVH
+	 * one neither, so Xen drops its ISA and INTx interrupts (counted
+	 * here). */
+	uint32_t hvm;
+	atomic_ullong irq_dropped;
 	atomic_uint isa_irq_level[16];
+	atomic_uint intx_level[32][4]; /* bus 0 device, pin A-D */
+	/* The last SIM_MSI_LOG MSIs injected, at msi_count % SIM_MSI_LOG. */
+	atomic_uint msi_lock;
+	atomic_uint msi_count;
+	struct sim_msi msi_log[SIM_MSI_LOG];
+	/* Xen's latch of the guest's last 4-byte write to port 0xcf8. */
+	atomic_uint pci_cf8;
 };
 
 struct sim {
