@@ -98,6 +98,7 @@ scenario_battery() {
 		esac
 	done
 	guest_lines battery | grep '^timing:' | sed 's/^/  /'
+	mmiod --stats battery 2>&1 | grep '^requests' | sed 's/^/  battery: /'
 	if mmiod --stats battery | grep -q '^mmio reads [1-9][0-9]* writes [1-9]'; then
 		pass "battery: mmiod --stats reads the counters of the confined daemon"
 	else
