@@ -2,10 +2,12 @@
 /* config.h - a guest's mmiod configuration, parsed and validated.
  *
  * The file is in xl.cfg syntax (parsed by libxlutil). Top-level keys:
- *   domain, mmio, pio, unpause, user, log_level, workers, fault_socket
- * mmio/pio are lists of strings "base=B,size=S,type=T[,key=value...]";
- * keys other than base/size/type are kept, in order, for the device to
- * validate. No libxlutil type leaves this module.
+ *   domain, mmio, pio, pci, pci_host, unpause, user, log_level, workers,
+ *   fault_socket
+ * mmio/pio are lists of strings "base=B,size=S,type=T[,key=value...]",
+ * pci a list of "slot=N[,function=F],type=T[,key=value...]"; keys other
+ * than those are kept, in order, for the device (and the PCI function)
+ * to validate. No libxlutil type leaves this module.
  */
 #ifndef MMIOD_CONFIG_H
 #define MMIOD_CONFIG_H
@@ -24,9 +26,12 @@ struct config_param {
 	char *value;
 };
 
+/* An mmio or pio entry, or a pci one: then space is IO_SPACE_PCI and
+ * range the function's configuration space, SBDF << 32 to
+ * SBDF << 32 | 0xfff (bus 0: SBDF is slot << 3 | function). */
 struct config_region {
-	enum io_space space; /* IO_SPACE_MMIO or IO_SPACE_PIO */
-	struct range range;  /* checked: never empty, never wrapping */
+	enum io_space space;
+	struct range range; /* checked: never empty, never wrapping */
 	char *type;
 	int line; /* line of the list entry in the file */
 	size_t nparams;
@@ -43,6 +48,8 @@ struct mmiod_config {
 	int log_level;	       /* enum log_level; -1: not set */
 	unsigned workers;      /* serving threads */
 	char *fault_socket;    /* raw faults accepted here; NULL: none */
+	int pci_host;	       /* host bridge and 0xcf8: -1 (PVH only), 0, 1 */
+	int pci_host_line;
 	size_t nregions;
 	struct config_region *regions; /* in file order */
 };
@@ -53,6 +60,16 @@ struct mmiod_config {
 struct mmiod_config *config_load(const char *path, const char *const *types,
 				 char *err, size_t errlen);
 void config_free(struct mmiod_config *cfg);
+
+/* A pci entry's slot and function. */
+static inline unsigned config_pci_slot(const struct config_region *r)
+{
+	return (unsigned)(r->range.base >> 35) & 31;
+}
+static inline unsigned config_pci_function(const struct config_region *r)
+{
+	return (unsigned)(r->range.base >> 32) & 7;
+}
 
 /* The value of key in a region's type-specific params, or NULL. */
 const char *config_region_param(const struct config_region *region,

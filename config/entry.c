@@ -39,13 +39,31 @@ static int add_param(struct config_region *r, const char *key,
 	return 0;
 }
 
-/* Fills r from "base=...,size=...,type=...,k=v". name is e.g. "mmio[2]". */
+/* The keys that place an entry: base and size in an address space,
+ * slot and function on the PCI bus. */
+struct placement {
+	const char *first, *second;
+	bool second_optional;
+	const char *example, *needs;
+};
+
+static const struct placement address_keys = {
+	"base", "size", false, "base=0xfe000000", "base, size and type"};
+static const struct placement pci_keys = {
+	"slot", "function", true, "slot=1",
+	"slot and type; function defaults to 0"};
+
+/* Fills r from "base=...,size=...,type=...,k=v", or for the pci list
+ * "slot=...[,function=...],type=...,k=v". name is e.g. "mmio[2]". */
 int parse_entry(struct loader *ld, struct config_region *r, const char *name,
 		const char *text)
 {
+	const struct placement *pk =
+		r->space == IO_SPACE_PCI ? &pci_keys : &address_keys;
 	char *copy = strdup(text), *save = NULL, *item;
-	bool have_base = false, have_size = false;
-	uint64_t base = 0, size = 0;
+	bool have_first = false, have_second = false;
+	uint64_t first = 0, second = 0;
+	const char *missing;
 	int rc = -1;
 
 	if (!copy)
@@ -53,12 +71,12 @@ int parse_entry(struct loader *ld, struct config_region *r, const char *name,
 	for (item = strtok_r(copy, ",", &save); item;
 	     item = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(item, '='), *key = item, *value;
+		bool is_first, is_second;
 
 		if (!eq) {
 			trim(&key);
-			fail(ld, r->line,
-			     "%s: '%s' is not key=value (e.g. base=0xfe000000)",
-			     name, key);
+			fail(ld, r->line, "%s: '%s' is not key=value (e.g. %s)",
+			     name, key, pk->example);
 			goto out;
 		}
 		*eq = '\0';
@@ -70,24 +88,23 @@ int parse_entry(struct loader *ld, struct config_region *r, const char *name,
 			     name, key, value);
 			goto out;
 		}
-		if ((!strcmp(key, "base") && have_base) ||
-		    (!strcmp(key, "size") && have_size) ||
+		is_first = !strcmp(key, pk->first);
+		is_second = !strcmp(key, pk->second);
+		if ((is_first && have_first) || (is_second && have_second) ||
 		    (!strcmp(key, "type") && r->type) ||
 		    config_region_param(r, key)) {
 			fail(ld, r->line, "%s: key '%s' given twice", name,
 			     key);
 			goto out;
 		}
-		if (!strcmp(key, "base") || !strcmp(key, "size")) {
-			uint64_t *dst = key[0] == 'b' ? &base : &size;
-
-			if (parse_u64(value, dst)) {
+		if (is_first || is_second) {
+			if (parse_u64(value, is_first ? &first : &second)) {
 				fail(ld, r->line,
 				     "%s %s: '%s' is not a number (decimal or 0x hex, optional K/M/G suffix)",
 				     name, key, value);
 				goto out;
 			}
-			*(key[0] == 'b' ? &have_base : &have_size) = true;
+			*(is_first ? &have_first : &have_second) = true;
 		} else if (!strcmp(key, "type")) {
 			r->type = strdup(value);
 			if (!r->type) {
@@ -99,16 +116,18 @@ int parse_entry(struct loader *ld, struct config_region *r, const char *name,
 			goto out;
 		}
 	}
-	if (!have_base || !have_size || !r->type) {
-		fail(ld, r->line,
-		     "%s: missing %s (each entry needs base, size and type)",
-		     name,
-		     !have_base	  ? "base"
-		     : !have_size ? "size"
-				  : "type");
+	missing = !have_first				 ? pk->first
+		  : !have_second && !pk->second_optional ? pk->second
+		  : !r->type				 ? "type"
+							 : NULL;
+	if (missing) {
+		fail(ld, r->line, "%s: missing %s (each entry needs %s)", name,
+		     missing, pk->needs);
 		goto out;
 	}
-	rc = check_extent(ld, r, name, base, size);
+	rc = r->space == IO_SPACE_PCI
+		     ? check_pci_address(ld, r, name, first, second)
+		     : check_extent(ld, r, name, first, second);
 out:
 	free(copy);
 	return rc;

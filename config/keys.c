@@ -10,13 +10,14 @@
 #include "loader.h"
 
 static const char *const top_keys[] = {
-	"domain",    "mmio",	"pio",		"unpause", "user",
-	"log_level", "workers", "fault_socket", NULL,
+	"domain", "mmio",      "pio",	  "pci",	  "pci_host", "unpause",
+	"user",	  "log_level", "workers", "fault_socket", NULL,
 };
 
 static bool is_list_key(const char *name)
 {
-	return strcmp(name, "mmio") == 0 || strcmp(name, "pio") == 0;
+	return strcmp(name, "mmio") == 0 || strcmp(name, "pio") == 0 ||
+	       strcmp(name, "pci") == 0;
 }
 
 int check_keys(struct loader *ld)
@@ -32,10 +33,11 @@ int check_keys(struct loader *ld)
 			return fail_unknown(ld, k->line, "key", k->name,
 					    top_keys);
 		if (k->append && !is_list_key(k->name))
-			return fail(ld, k->line,
-				    "%s: += appends to a list (mmio, pio); "
-				    "write %s = VALUE",
-				    k->name, k->name);
+			return fail(
+				ld, k->line,
+				"%s: += appends to a list (mmio, pio, pci); "
+				"write %s = VALUE",
+				k->name, k->name);
 		if (k->append)
 			continue;
 		for (j = 0; j < i; j++)
@@ -134,6 +136,27 @@ static int load_workers(struct loader *ld)
 	return 0;
 }
 
+/* pci_host: absent (-1) lets the platform decide. */
+static int load_pci_host(struct loader *ld)
+{
+	const char *v;
+	bool on;
+
+	ld->cfg->pci_host = -1;
+	ld->cfg->pci_host_line = key_line(ld, "pci_host");
+	if (get_string(ld, "pci_host", &v))
+		return -1;
+	if (!v)
+		return 0;
+	if (parse_bool(v, &on))
+		return fail(
+			ld, ld->cfg->pci_host_line,
+			"pci_host: '%s' is not a boolean (valid: 0, 1, no, yes, false, true, off, on)",
+			v);
+	ld->cfg->pci_host = on;
+	return 0;
+}
+
 int load_options(struct loader *ld)
 {
 	struct mmiod_config *cfg = ld->cfg;
@@ -151,5 +174,5 @@ int load_options(struct loader *ld)
 			  "a socket path of 1 to 107 characters",
 			  &cfg->fault_socket))
 		return -1;
-	return load_workers(ld);
+	return load_workers(ld) || load_pci_host(ld);
 }

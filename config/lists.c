@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* lists.c - the mmio and pio lists, entry by entry, on their lines. */
+/* lists.c - the mmio, pio and pci lists, entry by entry, on their
+ * lines. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,15 +51,20 @@ static int load_list(struct loader *ld, const char *key, enum io_space space,
 
 int load_regions(struct loader *ld)
 {
-	struct region_set *mmio = regions_create(), *pio = regions_create();
-	int rc = -1;
+	static const char *const keys[IO_SPACE_COUNT] = {
+		[IO_SPACE_MMIO] = "mmio",
+		[IO_SPACE_PIO] = "pio",
+		[IO_SPACE_PCI] = "pci",
+	};
+	struct region_set *sets[IO_SPACE_COUNT];
+	int rc = 0;
 
-	if (!mmio || !pio)
-		fail(ld, 0, "out of memory");
-	else if (!load_list(ld, "mmio", IO_SPACE_MMIO, mmio) &&
-		 !load_list(ld, "pio", IO_SPACE_PIO, pio))
-		rc = 0;
-	regions_destroy(mmio);
-	regions_destroy(pio);
+	for (unsigned s = 0; s < IO_SPACE_COUNT; s++)
+		sets[s] = regions_create();
+	for (unsigned s = 0; s < IO_SPACE_COUNT && !rc; s++)
+		rc = sets[s] ? load_list(ld, keys[s], s, sets[s])
+			     : fail(ld, 0, "out of memory");
+	for (unsigned s = 0; s < IO_SPACE_COUNT; s++)
+		regions_destroy(sets[s]);
 	return rc;
 }

@@ -66,6 +66,10 @@ int parse_entry(struct loader *ld, struct config_region *r, const char *name,
  * 0, a range past 2^64 - 1 and ports past 0xffff. 0 or -1 (failed). */
 int check_extent(struct loader *ld, struct config_region *r, const char *name,
 		 uint64_t base, uint64_t size);
+/* region_check.c: sets r->range to the configuration space of bus 0's
+ * slot and function, refusing what bus 0 doesn't have. 0 or -1. */
+int check_pci_address(struct loader *ld, struct config_region *r,
+		      const char *name, uint64_t slot, uint64_t function);
 int check_entry(struct loader *ld, const struct config_region *r,
 		const char *name);
 /* region_check.c: regions[first .. first + n) of one list, which must not

@@ -30,6 +30,25 @@ int check_extent(struct loader *ld, struct config_region *r, const char *name,
 	return 0;
 }
 
+int check_pci_address(struct loader *ld, struct config_region *r,
+		      const char *name, uint64_t slot, uint64_t function)
+{
+	uint64_t config_space;
+
+	if (slot > 31)
+		return fail(ld, r->line, "%s slot: %" PRIu64 " is not 0 to 31",
+			    name, slot);
+	if (function > 7)
+		return fail(ld, r->line,
+			    "%s function: %" PRIu64 " is not 0 to 7", name,
+			    function);
+	/* Bus 0, segment 0: what Xen's PCI_CONFIG requests carry as
+	 * SBDF << 32 | register. */
+	config_space = (slot << 3 | function) << 32;
+	r->range = (struct range){config_space, config_space | 0xfff};
+	return 0;
+}
+
 int check_entry(struct loader *ld, const struct config_region *r,
 		const char *name)
 {
@@ -77,6 +96,13 @@ int add_to_set(struct loader *ld, const char *key, struct region_set *set,
 		r = other;
 		other = swap;
 	}
+	if (r->space == IO_SPACE_PCI)
+		return fail(ld, r->line,
+			    "%s[%zu]: slot %u function %u is already the %s "
+			    "on line %d",
+			    key, (size_t)(r - regions - first),
+			    config_pci_slot(r), config_pci_function(r),
+			    other->type, other->line);
 	return fail(ld, r->line,
 		    "%s[%zu]: 0x%" PRIx64 "-0x%" PRIx64
 		    " overlaps the %s region 0x%" PRIx64 "-0x%" PRIx64

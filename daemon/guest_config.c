@@ -8,6 +8,7 @@
 
 #include "fault/fault.h"
 #include "guest_config.h"
+#include "pci_slots.h"
 
 int guest_config_device_args(const struct config_region *region,
 			     struct device_args *args,
@@ -78,6 +79,14 @@ struct mmiod_config *guest_config_load(const char *path)
 		struct device_args args;
 		int rc;
 
+		if (r->space == IO_SPACE_PCI) {
+			if (pci_slot_validate(r, err, sizeof(err)) == 0)
+				continue;
+			fprintf(stderr, "%s:%d: %s function at slot %u: %s\n",
+				path, r->line, r->type, config_pci_slot(r),
+				err);
+			goto fail;
+		}
 		if (guest_config_device_args(r, &args, &params)) {
 			fprintf(stderr, "%s: out of memory\n", path);
 			goto fail;
@@ -104,6 +113,12 @@ void guest_config_print(FILE *out, const struct mmiod_config *cfg)
 	for (size_t i = 0; i < cfg->nregions; i++) {
 		const struct config_region *r = &cfg->regions[i];
 
+		if (r->space == IO_SPACE_PCI) {
+			fprintf(out, "%-5s 00:%02x.%-34x %-12s %s\n", "pci",
+				config_pci_slot(r), config_pci_function(r),
+				"4K", r->type);
+			continue;
+		}
 		fprintf(out,
 			"%-5s 0x%016" PRIx64 " 0x%016" PRIx64 " 0x%-10" PRIx64
 			" %s\n",

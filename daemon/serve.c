@@ -96,7 +96,7 @@ int serve_domain(const struct serve_request *req)
 	be = req->opener->open(req->opener->ctx, name, req->wait, &domid);
 	if (!be)
 		goto setup_failed;
-	if (server_check_platform(&server, cfg, be, name)) {
+	if (server_fit_platform(&server, cfg, be, name)) {
 		status = 2; /* the config asks what can't work */
 		goto out;
 	}

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/counters.h"
 #include "common/log.h"
 #include "common/parse.h"
 #include "guest_config.h"
@@ -27,10 +28,70 @@ static void set_isa_level(void *ctx, bool level)
 			  strerror(errno));
 }
 
+static int dma_read(void *ctx, uint64_t gpa, void *buf, size_t len)
+{
+	struct server *s = ctx;
+	struct ioreq_backend *be = atomic_load(&s->be);
+
+	COUNTER_INC(s->dma_stats.reads);
+	if (be && ioreq_backend_guest_read(be, gpa, buf, len) == 0)
+		return 0;
+	COUNTER_INC(s->dma_stats.errors);
+	errno = EFAULT;
+	return -1;
+}
+
+static int dma_write(void *ctx, uint64_t gpa, const void *buf, size_t len)
+{
+	struct server *s = ctx;
+	struct ioreq_backend *be = atomic_load(&s->be);
+
+	COUNTER_INC(s->dma_stats.writes);
+	if (be && ioreq_backend_guest_write(be, gpa, buf, len) == 0)
+		return 0;
+	COUNTER_INC(s->dma_stats.errors);
+	errno = EFAULT;
+	return -1;
+}
+
+static int send_msi(void *ctx, uint64_t addr, uint32_t data)
+{
+	struct server *s = ctx;
+	struct ioreq_backend *be = atomic_load(&s->be);
+
+	if (!be) {
+		errno = EAGAIN;
+		return -1;
+	}
+	if (ioreq_backend_inject_msi(be, addr, data)) {
+		log_guest("cannot send MSI 0x%" PRIx64 "/0x%x: %s", addr,
+			  (unsigned)data, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void set_intx(void *ctx, uint32_t sbdf, unsigned pin, bool level)
+{
+	struct server *s = ctx;
+	struct ioreq_backend *be = atomic_load(&s->be);
+
+	if (be && ioreq_backend_set_pci_intx(be, sbdf, pin, level))
+		log_guest("cannot set INTx of %02x.%x to %d: %s", sbdf >> 3,
+			  sbdf & 7, level, strerror(errno));
+}
+
 void server_init(struct server *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->gate_fd = s->stop_fd = -1;
+	s->dma = (struct device_dma){dma_read, dma_write, s};
+	s->pci_services = (struct pci_slot_host){
+		.send_msi = send_msi,
+		.set_intx = set_intx,
+		.dma = &s->dma,
+		.ctx = s,
+	};
 }
 
 static int open_device(struct server *s, const struct mmiod_config *cfg,
@@ -48,6 +109,18 @@ static int open_device(struct server *s, const struct mmiod_config *cfg,
 		log_error("out of memory");
 		return -1;
 	}
+	args.dma = &s->dma;
+	if (r->space == IO_SPACE_PCI) {
+		free(params);
+		d->pci = pci_slot_open(r, &s->pci_services, &d->device, err,
+				       sizeof(err));
+		if (!d->pci)
+			goto failed;
+		snprintf(d->name, sizeof(d->name), "pci %02x.%x %s",
+			 config_pci_slot(r), config_pci_function(r), r->type);
+		s->ndevices = i + 1;
+		return 0;
+	}
 	irq = config_region_param(r, "irq");
 	if (irq && parse_u64(irq, &line) == 0) { /* the type checked it */
 		d->server = s;
@@ -58,15 +131,20 @@ static int open_device(struct server *s, const struct mmiod_config *cfg,
 	}
 	d->device = device_create(r->type, &args, err, sizeof(err));
 	free(params);
-	if (!d->device) {
-		log_error("%s:%d: %s region at 0x%" PRIx64 ": %s", cfg->path,
-			  r->line, r->type, r->range.base, err);
-		return -1;
-	}
+	if (!d->device)
+		goto failed;
 	snprintf(d->name, sizeof(d->name), "%s 0x%" PRIx64 " %s",
 		 io_space_name(r->space), r->range.base, r->type);
 	s->ndevices = i + 1;
 	return 0;
+failed:
+	if (r->space == IO_SPACE_PCI)
+		log_error("%s:%d: %s function at slot %u: %s", cfg->path,
+			  r->line, r->type, config_pci_slot(r), err);
+	else
+		log_error("%s:%d: %s region at 0x%" PRIx64 ": %s", cfg->path,
+			  r->line, r->type, r->range.base, err);
+	return -1;
 }
 
 /* Puts every region on the bus in one batch: n single adds would copy
@@ -85,7 +163,12 @@ static int add_regions(struct server *s, const struct mmiod_config *cfg)
 
 		items[i].space = r->space;
 		items[i].range = r->range;
-		items[i].device = s->devices[i].device;
+		/* A pci entry's region is its configuration space; its
+		 * device comes onto the bus behind BAR0, once programmed. */
+		items[i].device =
+			s->devices[i].pci
+				? pci_slot_config_device(s->devices[i].pci)
+				: s->devices[i].device;
 		items[i].name = s->devices[i].name;
 	}
 	rc = bus_add_batch(s->bus, items, cfg->nregions, &bad);
@@ -104,7 +187,7 @@ int server_open(struct server *s, const struct mmiod_config *cfg)
 		log_error("%s: fault_socket: %s", cfg->path, err);
 		return -1;
 	}
-	s->bus = bus_create();
+	s->bus = s->pci_services.bus = bus_create();
 	s->devices = calloc(cfg->nregions + 1, sizeof(*s->devices));
 	if (!s->bus || !s->devices)
 		goto nomem;
@@ -119,14 +202,16 @@ nomem:
 	return -1;
 }
 
-int server_check_platform(const struct server *s,
-			  const struct mmiod_config *cfg,
-			  const struct ioreq_backend *be, const char *domain)
+int server_fit_platform(struct server *s, const struct mmiod_config *cfg,
+			const struct ioreq_backend *be, const char *domain)
 {
+	bool hvm = ioreq_backend_hvm(be), any_pci = false, host;
+
 	for (size_t i = 0; i < s->ndevices; i++) {
 		const struct config_region *r = &cfg->regions[i];
 
-		if (!s->devices[i].irq.set_level || ioreq_backend_hvm(be))
+		any_pci |= s->devices[i].pci != NULL;
+		if (!s->devices[i].irq.set_level || hvm)
 			continue;
 		log_error("%s:%d: %s region at 0x%" PRIx64 ": irq: domain %s "
 			  "is PVH and has no PIC/IOAPIC, so ISA interrupts "
@@ -135,7 +220,23 @@ int server_check_platform(const struct server *s,
 			  cfg->path, r->line, r->type, r->range.base, domain);
 		return -1;
 	}
-	return 0;
+	host = cfg->pci_host == 1 || (cfg->pci_host == -1 && any_pci && !hvm);
+	if (!host)
+		return 0;
+	for (size_t i = 0; i < s->ndevices; i++) {
+		const struct config_region *r = &cfg->regions[i];
+
+		if (!s->devices[i].pci || config_pci_slot(r) != 0)
+			continue;
+		log_error("%s:%d: pci entry at slot 0: slot 0 holds the host "
+			  "bridge mmiod presents for domain %s; use slot 1 "
+			  "to 31%s",
+			  cfg->path, r->line, domain,
+			  hvm ? ", or pci_host = 0" : "");
+		return -1;
+	}
+	s->pci_host = pci_host_open(&s->pci_services);
+	return s->pci_host ? 0 : -1;
 }
 
 int server_attach(struct server *s, struct ioreq_backend *be,
@@ -352,7 +453,14 @@ int server_close(struct server *s)
 	server_stop(s);
 	if (s->stuck)
 		return -1; /* what the stuck thread may touch stays */
-	/* The bus goes before the devices its regions point to. */
+	/* The functions take their BARs off the bus, the bus goes, and
+	 * then the devices its regions pointed to. */
+	pci_host_close(s->pci_host);
+	s->pci_host = NULL;
+	for (size_t i = 0; i < s->ndevices; i++) {
+		pci_slot_close(s->devices[i].pci);
+		s->devices[i].pci = NULL;
+	}
 	bus_destroy(s->bus);
 	s->bus = NULL;
 	for (size_t i = 0; i < s->ndevices; i++) {
@@ -403,6 +511,12 @@ void server_print_stats(struct server *s, FILE *out)
 			io_space_name(sp), U(ss->reads), U(ss->writes),
 			U(ss->bytes), U(ss->unmatched), U(ss->errors));
 	}
+	fprintf(out, "dma reads %llu writes %llu errors %llu\n",
+		U(s->dma_stats.reads), U(s->dma_stats.writes),
+		U(s->dma_stats.errors));
+	for (size_t i = 0; i < s->ndevices; i++)
+		if (s->devices[i].pci)
+			pci_slot_print_stats(s->devices[i].pci, out);
 	if (s->faults)
 		fault_server_print_stats(s->faults, out);
 	bus_for_each_region(s->bus, print_region, out);

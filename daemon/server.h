@@ -22,6 +22,7 @@
 #include "devices/devices.h"
 #include "fault/fault.h"
 #include "ioreq/ioreq.h"
+#include "pci_slots.h"
 
 struct server;
 
@@ -32,6 +33,14 @@ struct server_device {
 	struct device_irq irq;
 	unsigned isa_irq;
 	struct server *server;
+	struct pci_slot *pci; /* a pci entry's function; NULL: none */
+};
+
+/* Device DMA, counted. */
+struct server_dma_stats {
+	atomic_ullong reads;
+	atomic_ullong writes;
+	atomic_ullong errors; /* outside guest memory, or no guest yet */
 };
 
 struct server {
@@ -39,7 +48,11 @@ struct server {
 	size_t ndevices;
 	struct server_device *devices;
 	struct ioreq_engine *engine;
-	struct ioreq_backend *_Atomic be; /* for device interrupts */
+	struct ioreq_backend *_Atomic be; /* for interrupts and DMA */
+	struct device_dma dma;
+	struct server_dma_stats dma_stats;
+	struct pci_slot_host pci_services;
+	struct pci_host *pci_host; /* NULL: none presented */
 	pthread_t *threads;
 	unsigned nthreads;
 	int gate_fd;	     /* readable once the threads may serve */
@@ -54,11 +67,13 @@ void server_init(struct server *s);
 /* Creates every region's device and puts it on the bus. Errors name
  * FILE:LINE; -1 on error. */
 int server_open(struct server *s, const struct mmiod_config *cfg);
-/* Refuses (-1, logged with FILE:LINE) what the domain's platform would
- * silently drop: ISA interrupt lines on a PVH domain. */
-int server_check_platform(const struct server *s,
-			  const struct mmiod_config *cfg,
-			  const struct ioreq_backend *be, const char *domain);
+/* Fits the devices to the domain's platform: refuses (-1, logged with
+ * FILE:LINE) what it would silently drop, ISA interrupt lines on a PVH
+ * domain, and presents the PCI host bridge and 0xcf8 latch when the
+ * config has pci entries and mmiod is the domain's only device model
+ * (PVH, unless pci_host says otherwise). */
+int server_fit_platform(struct server *s, const struct mmiod_config *cfg,
+			const struct ioreq_backend *be, const char *domain);
 /* Creates the ioreq server on be and maps the bus's regions. */
 int server_attach(struct server *s, struct ioreq_backend *be,
 		  const struct mmiod_config *cfg);

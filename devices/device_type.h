@@ -27,8 +27,5 @@ const char *device_param(const struct device_args *args, const char *key);
 /* 0 when absent (*out untouched) or valid; -1 with err set otherwise. */
 int device_param_u64(const struct device_args *args, const char *key,
 		     uint64_t *out, char *err, size_t errlen);
-/* Initialises the common part of a freshly allocated device. */
-void device_init(struct device *dev, const struct device_ops *ops,
-		 const char *type, bool thread_safe);
 
 #endif

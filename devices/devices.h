@@ -93,6 +93,11 @@ struct device_args {
 	const struct device_dma *dma; /* NULL: no guest memory */
 };
 
+/* Initialises the common part of a freshly allocated device: for the
+ * types here, and for the PCI glue's adapters outside devices/. */
+void device_init(struct device *dev, const struct device_ops *ops,
+		 const char *type, bool thread_safe);
+
 /* NULL-terminated list of the known type names. */
 const char *const *device_type_names(void);
 

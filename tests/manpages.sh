@@ -29,19 +29,22 @@ for prog in mmiod mmiod-decode; do
 	done
 done
 
-# The README's tables: | `key` | ... in Configuration, | `type` | keys |
-# in Devices. A cell's escaped \| is no column separator.
+# The README's tables: | `key` | ... in Configuration, | `function key` |
+# in PCI functions, | `type` | keys | in Devices. A cell's escaped \| is no column separator.
 readme=$srcdir/README.md
 table() {
 	sed -n "/^| $1 |/,/^\$/p" "$readme" | tail -n +3 | sed 's/\\|/ /g'
 }
 keys=$(table 'key | value | default' | awk -F'|' '{print $2}' | tr -d ' `')
+function_keys=$(table 'function key | value | default' | awk -F'|' '{print $2}' |
+	tr -d ' `')
 types=$(table 'type | keys | what it does' | awk -F'|' '{print $2}' | tr -d ' `')
 device_keys=$(table 'type | keys | what it does' | awk -F'|' '{print $3}' |
 	grep -o '`[a-z_0-9]*=' | tr -d '`=' | sort -u)
-[ -n "$keys" ] && [ -n "$types" ] && [ -n "$device_keys" ] ||
+[ -n "$keys" ] && [ -n "$types" ] && [ -n "$device_keys" ] &&
+	[ -n "$function_keys" ] ||
 	fail "the README's config tables were not found"
-for key in $keys base size type $device_keys; do
+for key in $keys base size type slot function $device_keys $function_keys; do
 	documented mmiod.cfg.5 key ".BI $key="
 done
 for type in $types; do

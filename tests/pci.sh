@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
 # pci.sh - devices that act, end to end on the simulator: interrupts
-# refused where Xen would drop them and delivered where it wouldn't.
+# refused where Xen would drop them and delivered where they aren't, and
+# PCI functions a guest finds, sizes, programs and moves through ports
+# 0xcf8/0xcfc exactly as Xen delivers those cycles.
 srcdir=$(cd "${top_srcdir:-.}" && pwd)
 builddir=$(cd "${top_builddir:-.}" && pwd)
 mmiod=$builddir/mmiod
@@ -49,5 +51,108 @@ printf 'platform kvm\n' > kvm.sim
 expect "an unknown platform says what is valid, exit 2" 2 \
 	'kvm.sim:1: usage: platform pvh\|hvm' \
 	-- "$mmiod" --sim kvm.sim isa.cfg
+
+# --- PCI ---------------------------------------------------------------
+cat > pci.cfg <<'CFG'
+pci = [
+  "slot=1,type=uart16550,backend=file,path=pci-uart.out",
+]
+CFG
+# cfg ADDR: selects a configuration dword of bus 0 (0x80000000 | ...).
+cat > pci.sim <<'SIM'
+# Linux's conf1 probe: a byte at 0xcfb, then the latch reads back.
+pio-write 0xcfb 1 0x01
+pio-write 0xcf8 4 0x80000000
+pio-read 0xcf8 4 expect 0x80000000
+# The host bridge at 00:00.0, and pci_sanity_check's class read.
+pio-read 0xcfc 4 expect 0x00081b36
+pio-write 0xcf8 4 0x80000008
+pio-read 0xcfe 2 expect 0x0600
+# The uart at 00:01.0: a NetMos 9900, class 070002.
+pio-write 0xcf8 4 0x80000800
+pio-read 0xcfc 4 expect 0x99009710
+pio-write 0xcf8 4 0x8000082c
+pio-read 0xcfc 4 expect 0x1000a000
+# Nobody claims 00:02.0: Xen answers all ones.
+pio-write 0xcf8 4 0x80001000
+pio-read 0xcfc 4 expect 0xffffffff
+# BAR0: size it, program 0x1000, turn I/O decode and bus mastering on.
+pio-write 0xcf8 4 0x80000810
+pio-write 0xcfc 4 0xffffffff
+pio-read 0xcfc 4 expect 0xfffffff9
+pio-write 0xcfc 4 0x1001
+pio-write 0xcf8 4 0x80000804
+pio-write 0xcfc 2 0x0007
+# The uart answers at its BAR: scratch register.
+pio-write 0x1007 1 0x5a
+pio-read 0x1007 1 expect 0x5a
+# MSI as Linux programs it: address, high half, data, then enable.
+pio-write 0xcf8 4 0x80000844
+pio-write 0xcfc 4 0xfee00000
+pio-write 0xcf8 4 0x80000848
+pio-write 0xcfc 4 0
+pio-write 0xcf8 4 0x8000084c
+pio-write 0xcfc 2 0x21
+pio-write 0xcf8 4 0x80000840
+pio-write 0xcfe 2 0x0001
+# OUT2, then the THR-empty interrupt: one MSI; IIR acknowledges it.
+pio-write 0x1004 1 0x08
+pio-write 0x1001 1 0x02
+expect-msi 0xfee00000 0x21
+pio-read 0x1002 1 expect 0x02
+pio-write 0x1001 1 0x00
+pio-write 0x1001 1 0x02
+expect-msi 0xfee00000 0x21
+# The guest moves the BAR: the uart follows, the old ports are gone.
+pio-write 0xcf8 4 0x80000810
+pio-write 0xcfc 4 0x2001
+pio-read 0x2007 1 expect 0x5a
+pio-read 0x1007 1 expect 0xff
+# I/O decode off: nothing answers.
+pio-write 0xcf8 4 0x80000804
+pio-write 0xcfc 2 0x0000
+pio-read 0x2007 1 expect 0xff
+SIM
+expect "PCI: the guest finds, sizes, programs and moves a uart function, which sends MSIs" 0 \
+	'pci 00:01.0 uart16550 messages 2 dropped 0' \
+	-- "$mmiod" --sim pci.sim pci.cfg
+
+printf 'platform hvm\n' > hvm-pci.sim
+cat pci.sim >> hvm-pci.sim
+expect "PCI on HVM: no host bridge unless pci_host says so" 1 \
+	'hvm-pci.sim:5: expect failed: read 0xcf8 gave 0xffffffff' \
+	-- "$mmiod" --sim hvm-pci.sim pci.cfg
+{ echo "pci_host = 1"; cat pci.cfg; } > hvm-host.cfg
+expect "PCI on HVM with pci_host = 1: the same guest passes" 0 \
+	'pci 00:01.0 uart16550 messages 2' \
+	-- "$mmiod" --sim hvm-pci.sim hvm-host.cfg
+
+bad_pci() { # NAME ENTRY PATTERN
+	printf 'pci = [ "%s" ]\n' "$2" > bad.cfg
+	expect "$1" 2 "$3" -- "$mmiod" --check-config bad.cfg
+}
+bad_pci "pci: a missing slot names the key" "type=uart16550" \
+	'bad.cfg:1: pci\[0\]: missing slot \(each entry needs slot and type; function defaults to 0\)'
+bad_pci "pci: slot 32 is refused" "slot=32,type=uart16550" \
+	'bad.cfg:1: pci\[0\] slot: 32 is not 0 to 31'
+bad_pci "pci: function 8 is refused" "slot=1,function=8,type=uart16550" \
+	'bad.cfg:1: pci\[0\] function: 8 is not 0 to 7'
+bad_pci "pci: a trace function needs ids" "slot=1,type=trace,size=4K,path=t.json" \
+	'trace function at slot 1: vendor: a trace function needs vendor= and device='
+bad_pci "pci: a memory BAR needs a power-of-two size" \
+	"slot=1,type=ram,vendor=0x1234,device=0x1,size=3000" \
+	"ram function at slot 1: BAR0: a memory BAR's size is a power of two"
+bad_pci "pci: a uart takes no size" "slot=1,type=uart16550,size=4K" \
+	"size: a uart16550 function's BAR0 holds its 8 registers; leave size out"
+bad_pci "pci: MSI vectors are a power of two" "slot=1,type=uart16550,msi=3" \
+	"MSI vectors: 1, 2, 4, 8, 16 or 32"
+printf 'pci = [ "slot=1,type=uart16550", "slot=1,type=uart16550" ]\n' > dup.cfg
+expect "pci: a slot given twice names both lines" 2 \
+	'dup.cfg:1: pci\[1\]: slot 1 function 0 is already the uart16550 on line 1' \
+	-- "$mmiod" --check-config dup.cfg
+printf 'pci = [ "slot=0,type=uart16550,backend=file,path=x.out" ]\n' > slot0.cfg
+expect "PVH: slot 0 is the host bridge's" 2 \
+	'slot0.cfg:1: pci entry at slot 0: slot 0 holds the host bridge' \
+	-- "$mmiod" --sim pci.sim slot0.cfg
 
 finish
