@@ -59,8 +59,8 @@ struct pci_slot {
 	struct device_irq irq;	  /* the device's output */
 	unsigned intx_pin;	  /* 1 to 4: INTA to INTD */
 	enum io_space bar_space[PCI_NUM_BARS];
-	char name[48];
-	char bar_name[PCI_NUM_BARS][96];
+	char name[96];
+	char bar_name[PCI_NUM_BARS][192];
 };
 
 static bool is_function_key(const char *key)
@@ -410,13 +410,16 @@ struct pci_slot *pci_slot_open(const struct config_region *r,
 		return NULL;
 	}
 	args.irq = &s->irq;
-	args.dma = host->dma;
+	args.guest = host->guest;
 	s->dev = device_create(r->type, &args, err, errlen);
 	free(params);
 	if (!s->dev) {
 		pci_slot_close(s);
 		return NULL;
 	}
+	/* A plugin's own name, in stats and logs. */
+	snprintf(s->name, sizeof(s->name), "00:%02x.%x %s", s->sbdf >> 3,
+		 s->sbdf & 7, s->dev->name);
 	*dev = s->dev;
 	return s;
 }

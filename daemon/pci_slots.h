@@ -27,7 +27,7 @@ struct pci_slot_host {
 	struct bus *bus;
 	int (*send_msi)(void *ctx, uint64_t addr, uint32_t data);
 	void (*set_intx)(void *ctx, uint32_t sbdf, unsigned pin, bool level);
-	const struct device_dma *dma;
+	const struct device_guest *guest;
 	void *ctx;
 };
 

@@ -54,6 +54,14 @@ static int dma_write(void *ctx, uint64_t gpa, const void *buf, size_t len)
 	return -1;
 }
 
+static int guest_hvm(void *ctx)
+{
+	struct server *s = ctx;
+	struct ioreq_backend *be = atomic_load(&s->be);
+
+	return be ? ioreq_backend_hvm(be) : -1;
+}
+
 static int send_msi(void *ctx, uint64_t addr, uint32_t data)
 {
 	struct server *s = ctx;
@@ -85,11 +93,11 @@ void server_init(struct server *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->gate_fd = s->stop_fd = -1;
-	s->dma = (struct device_dma){dma_read, dma_write, s};
+	s->guest = (struct device_guest){dma_read, dma_write, guest_hvm, s};
 	s->pci_services = (struct pci_slot_host){
 		.send_msi = send_msi,
 		.set_intx = set_intx,
-		.dma = &s->dma,
+		.guest = &s->guest,
 		.ctx = s,
 	};
 }
@@ -109,7 +117,7 @@ static int open_device(struct server *s, const struct mmiod_config *cfg,
 		log_error("out of memory");
 		return -1;
 	}
-	args.dma = &s->dma;
+	args.guest = &s->guest;
 	if (r->space == IO_SPACE_PCI) {
 		free(params);
 		d->pci = pci_slot_open(r, &s->pci_services, &d->device, err,
@@ -117,7 +125,8 @@ static int open_device(struct server *s, const struct mmiod_config *cfg,
 		if (!d->pci)
 			goto failed;
 		snprintf(d->name, sizeof(d->name), "pci %02x.%x %s",
-			 config_pci_slot(r), config_pci_function(r), r->type);
+			 config_pci_slot(r), config_pci_function(r),
+			 d->device->name);
 		s->ndevices = i + 1;
 		return 0;
 	}
@@ -134,7 +143,7 @@ static int open_device(struct server *s, const struct mmiod_config *cfg,
 	if (!d->device)
 		goto failed;
 	snprintf(d->name, sizeof(d->name), "%s 0x%" PRIx64 " %s",
-		 io_space_name(r->space), r->range.base, r->type);
+		 io_space_name(r->space), r->range.base, d->device->name);
 	s->ndevices = i + 1;
 	return 0;
 failed:

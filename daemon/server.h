@@ -28,7 +28,7 @@ struct server;
 
 struct server_device {
 	struct device *device;
-	char name[64]; /* "mmio 0xfe000000 ram", for logs and stats */
+	char name[160]; /* "mmio 0xfe000000 ram", for logs and stats */
 	/* The interrupt output wired to ISA line isa_irq (irq=). */
 	struct device_irq irq;
 	unsigned isa_irq;
@@ -49,7 +49,7 @@ struct server {
 	struct server_device *devices;
 	struct ioreq_engine *engine;
 	struct ioreq_backend *_Atomic be; /* for interrupts and DMA */
-	struct device_dma dma;
+	struct device_guest guest;
 	struct server_dma_stats dma_stats;
 	struct pci_slot_host pci_services;
 	struct pci_host *pci_host; /* NULL: none presented */

@@ -74,12 +74,14 @@ struct device_irq {
 	void *ctx;
 };
 
-/* The guest's memory, for a device's DMA: 0, or -1 (errno EFAULT) when
- * any byte of [gpa, gpa + len) lies outside the guest's memory. Callable
- * from any thread. */
-struct device_dma {
+/* The guest, as a device may reach it: its memory, for DMA (0, or -1
+ * with errno EFAULT when any byte of [gpa, gpa + len) lies outside it),
+ * and its platform. Callable from any thread. */
+struct device_guest {
 	int (*read)(void *ctx, uint64_t gpa, void *buf, size_t len);
 	int (*write)(void *ctx, uint64_t gpa, const void *buf, size_t len);
+	/* 1: HVM, 0: PVH, -1: not known yet (no domain opened). */
+	int (*hvm)(void *ctx);
 	void *ctx;
 };
 
@@ -90,7 +92,7 @@ struct device_args {
 	size_t nparams;
 	const struct device_param *params;
 	const struct device_irq *irq; /* NULL: the device has none wired */
-	const struct device_dma *dma; /* NULL: no guest memory */
+	const struct device_guest *guest; /* NULL: no guest to reach */
 };
 
 /* Initialises the common part of a freshly allocated device: for the

@@ -12,15 +12,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "device_type.h"
 #include "mmiod-device.h"
 
 struct plugin_device {
 	struct device dev;
-	char *name; /* "plugin PATH", the device's name in messages */
+	char *name; /* "plugin NAME (PATH)" or "plugin PATH", in messages */
 	void *handle;
 	const struct mmiod_plugin_ops *ops;
 	void *state;
+	/* What its services reach (ABI 2). */
+	struct mmiod_host host;
+	struct device_irq irq;
+	struct device_guest guest;
+	struct log_ratelimit log_limit;
 };
 
 static struct plugin_device *to_plugin(struct device *dev)
@@ -72,12 +78,101 @@ static void plugin_destroy(struct device *dev)
 	free(p);
 }
 
+/* --- the services of ABI 2 --------------------------------------------- */
+
+static void host_log(void *ctx, enum mmiod_log_level level, const char *fmt,
+		     va_list ap)
+{
+	struct plugin_device *p = ctx;
+	char line[512];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	if (level > MMIOD_LOG_DEBUG)
+		level = MMIOD_LOG_DEBUG;
+	log_ratelimited(&p->log_limit, (enum log_level)level, "%s: %s",
+			p->name ? p->name : "plugin", line);
+}
+
+static void host_set_irq(void *ctx, int level)
+{
+	struct plugin_device *p = ctx;
+
+	if (p->irq.set_level)
+		p->irq.set_level(p->irq.ctx, level != 0);
+}
+
+static int host_send_vector(void *ctx, unsigned vector)
+{
+	struct plugin_device *p = ctx;
+
+	if (!p->irq.send_vector) {
+		errno = EINVAL;
+		return -1;
+	}
+	return p->irq.send_vector(p->irq.ctx, vector);
+}
+
+static int host_dma_read(void *ctx, uint64_t gpa, void *buf, size_t len)
+{
+	struct plugin_device *p = ctx;
+
+	if (!p->guest.read) {
+		errno = EFAULT;
+		return -1;
+	}
+	return p->guest.read(p->guest.ctx, gpa, buf, len);
+}
+
+static int host_dma_write(void *ctx, uint64_t gpa, const void *buf, size_t len)
+{
+	struct plugin_device *p = ctx;
+
+	if (!p->guest.write) {
+		errno = EFAULT;
+		return -1;
+	}
+	return p->guest.write(p->guest.ctx, gpa, buf, len);
+}
+
+static int host_guest_hvm(void *ctx)
+{
+	struct plugin_device *p = ctx;
+
+	return p->guest.hvm ? p->guest.hvm(p->guest.ctx) : -1;
+}
+
+static void init_host(struct plugin_device *p, const struct device_args *args)
+{
+	if (args->irq)
+		p->irq = *args->irq;
+	if (args->guest)
+		p->guest = *args->guest;
+	p->host = (struct mmiod_host){
+		.size = sizeof(p->host),
+		.ctx = p,
+		.log = host_log,
+		.set_irq = host_set_irq,
+		.send_vector = host_send_vector,
+		.dma_read = host_dma_read,
+		.dma_write = host_dma_write,
+		.guest_hvm = host_guest_hvm,
+	};
+}
+
 static const struct device_ops plugin_device_ops = {
 	.read = plugin_read,
 	.write = plugin_write,
 	.flush = plugin_flush,
 	.destroy = plugin_destroy,
 };
+
+/* create2 when the plugin's ABI has it, else NULL. */
+static void *(*create_of(const struct mmiod_plugin_ops *ops))(
+	const struct mmiod_region_info *, const struct mmiod_host *, char *,
+	size_t)
+{
+	return ops->abi_version >= 2 ? ops->create2 : NULL;
+}
 
 /* Loads path and checks its operation table. */
 static void *load(const char *path, const struct mmiod_plugin_ops **ops,
@@ -96,13 +191,14 @@ static void *load(const char *path, const struct mmiod_plugin_ops **ops,
 		snprintf(err, errlen,
 			 "plugin: %s exports no mmiod_plugin_init() table",
 			 path);
-	} else if ((*ops)->abi_version != MMIOD_DEVICE_ABI_VERSION) {
+	} else if ((*ops)->abi_version < 1 ||
+		   (*ops)->abi_version > MMIOD_DEVICE_ABI_VERSION) {
 		snprintf(err, errlen,
 			 "plugin: %s is built for device ABI %u; this mmiod "
-			 "loads ABI %u",
+			 "loads ABI 1 to %u",
 			 path, (*ops)->abi_version, MMIOD_DEVICE_ABI_VERSION);
-	} else if (!(*ops)->create || !(*ops)->read || !(*ops)->write ||
-		   !(*ops)->destroy) {
+	} else if (!(create_of(*ops) || (*ops)->create) || !(*ops)->read ||
+		   !(*ops)->write || !(*ops)->destroy) {
 		snprintf(err, errlen,
 			 "plugin: %s lacks create, read, write or destroy",
 			 path);
@@ -169,7 +265,17 @@ static int plugin_create(const struct device_args *args, bool validate_only,
 		err[errlen - 1] = '\0'; /* as after create() */
 		goto out;
 	}
-	p->state = p->ops->create(&info, err, errlen);
+	init_host(p, args);
+	if ((p->ops->name
+		     ? asprintf(&p->name, "plugin %s (%s)", p->ops->name, path)
+		     : asprintf(&p->name, "plugin %s", path)) < 0) {
+		p->name = NULL;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	p->state = create_of(p->ops)
+			   ? create_of(p->ops)(&info, &p->host, err, errlen)
+			   : p->ops->create(&info, err, errlen);
 	/* The plugin may have left its message without the NUL. */
 	err[errlen - 1] = '\0';
 	if (!p->state) {
@@ -184,11 +290,6 @@ static int plugin_create(const struct device_args *args, bool validate_only,
 		p->ops->reset(p->state);
 	device_init(&p->dev, &plugin_device_ops, "plugin",
 		    p->ops->flags & MMIOD_PLUGIN_THREAD_SAFE);
-	if (asprintf(&p->name, "plugin %s", path) < 0) {
-		p->name = NULL;
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
 	p->dev.name = p->name;
 	*out = &p->dev;
 	p = NULL;

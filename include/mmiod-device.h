@@ -51,13 +51,27 @@
  * Create what the device needs in create(). Leave signal dispositions
  * and masks alone: mmiod owns them.
  *
- * Compatibility: abi_version must be MMIOD_DEVICE_ABI_VERSION of the
- * header the plugin was built with; mmiod refuses other versions. New
- * operations are only ever added at the end, with a new version.
+ * Services (ABI 2): a plugin that sets create2 gets a struct mmiod_host
+ * in it, valid until destroy(): mmiod's log, the device's interrupt
+ * output and message vectors, DMA into the guest's memory and the
+ * guest's platform. The interrupt output is wired by the config: a pci
+ * entry's function turns it into MSI (an edge per message) or INTx, an
+ * mmio/pio region's irq= into an ISA line (HVM guests only); unwired, it
+ * does nothing. Each service may be called from any callback and any
+ * thread, but not from create2() itself for interrupts and DMA (no guest
+ * runs yet).
+ *
+ * Compatibility: abi_version is MMIOD_DEVICE_ABI_VERSION of the header
+ * the plugin was built with. mmiod loads every version up to its own
+ * (ABI 1 plugins keep loading) and refuses newer ones. Fields are only
+ * ever added at the end of a struct, with a new version: mmiod reads no
+ * field a plugin's version doesn't have, and a plugin reads only the
+ * struct mmiod_host fields that host->size covers.
  */
 #ifndef MMIOD_DEVICE_H
 #define MMIOD_DEVICE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,7 +79,7 @@
 extern "C" {
 #endif
 
-#define MMIOD_DEVICE_ABI_VERSION 1
+#define MMIOD_DEVICE_ABI_VERSION 2
 
 /* flags */
 #define MMIOD_PLUGIN_THREAD_SAFE 0x1
@@ -88,10 +102,38 @@ struct mmiod_region_info {
 	const struct mmiod_param *params;
 };
 
+enum mmiod_log_level {
+	MMIOD_LOG_ERROR = 0,
+	MMIOD_LOG_WARN = 1,
+	MMIOD_LOG_INFO = 2,
+	MMIOD_LOG_DEBUG = 3,
+};
+
+/* What mmiod lends a device (ABI 2); see Services above. */
+struct mmiod_host {
+	uint32_t size; /* sizeof(struct mmiod_host) in the loading mmiod */
+	void *ctx;     /* passed back to every call */
+	/* A line in mmiod's log, after the plugin's name; lines are rate
+	 * limited per device, as a guest can trigger them. */
+	void (*log)(void *ctx, enum mmiod_log_level level, const char *fmt,
+		    va_list ap);
+	/* The level of the device's interrupt output (0 or 1). */
+	void (*set_irq)(void *ctx, int level);
+	/* Fires MSI or MSI-X vector once; -1 when the guest enabled no
+	 * such vector (or the output is not a PCI function's). */
+	int (*send_vector)(void *ctx, unsigned vector);
+	/* Guest-physical memory: 0, or -1 (errno EFAULT) when any byte of
+	 * [gpa, gpa + len) is outside the guest's memory; counted. */
+	int (*dma_read)(void *ctx, uint64_t gpa, void *buf, size_t len);
+	int (*dma_write)(void *ctx, uint64_t gpa, const void *buf, size_t len);
+	/* 1: an HVM guest, 0: PVH, -1: not known yet. */
+	int (*guest_hvm)(void *ctx);
+};
+
 struct mmiod_plugin_ops {
 	uint32_t abi_version; /* MMIOD_DEVICE_ABI_VERSION */
 	uint32_t flags;
-	const char *name;
+	const char *name; /* shown in mmiod's logs and stats; may be NULL */
 	/* Checks the region's keys without side effects; may be NULL.
 	 * 0, or -1 with a message in err. */
 	int (*validate)(const struct mmiod_region_info *region, char *err,
@@ -113,6 +155,11 @@ struct mmiod_plugin_ops {
 	 * errno set (mmiod reports EIO when it is 0); see Threads above. */
 	int (*flush)(void *state);
 	void (*destroy)(void *state);
+	/* ABI 2. create() with the host's services; used instead of
+	 * create() when set (create may then be NULL). */
+	void *(*create2)(const struct mmiod_region_info *region,
+			 const struct mmiod_host *host, char *err,
+			 size_t errlen);
 };
 
 /* The one symbol a plugin exports. */

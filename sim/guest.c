@@ -343,6 +343,11 @@ uint8_t *sim_guest_ram(struct sim *sim)
 	return sim->ram;
 }
 
+uint64_t sim_guest_ram_size(const struct sim *sim)
+{
+	return sim->ctl->ram_size;
+}
+
 int sim_wait_until_running(struct sim *sim, int timeout_ms)
 {
 	int64_t deadline = now_ms() + timeout_ms;

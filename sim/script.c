@@ -27,6 +27,8 @@ enum op {
 	OP_DESTROY,
 	OP_EXPECT_IRQ,
 	OP_EXPECT_MSI,
+	OP_RAM_WRITE,
+	OP_RAM_READ,
 };
 
 struct command {
@@ -68,6 +70,8 @@ static const struct {
 	{"on", OP_ON_VCPU, "on vcpu N"},
 	{"expect-irq", OP_EXPECT_IRQ, "expect-irq LINE 0|1"},
 	{"expect-msi", OP_EXPECT_MSI, "expect-msi ADDR DATA"},
+	{"ram-write", OP_RAM_WRITE, "ram-write GPA SIZE VALUE"},
+	{"ram-read", OP_RAM_READ, "ram-read GPA SIZE [expect VALUE]"},
 };
 
 #define NGRAMMAR (sizeof(grammar) / sizeof(grammar[0]))
@@ -142,8 +146,8 @@ static int check_value_fits(struct parser *p, const struct command *c)
 {
 	uint64_t max = c->size == 8 ? UINT64_MAX : (1ull << (8 * c->size)) - 1;
 	bool has_value = c->op == OP_WRITE || c->op == OP_PIO_WRITE ||
-			 c->op == OP_BUFFERED_WRITE || c->op == OP_REP_WRITE ||
-			 c->expect;
+			 c->op == OP_RAM_WRITE || c->op == OP_BUFFERED_WRITE ||
+			 c->op == OP_REP_WRITE || c->expect;
 
 	if (!has_value || c->value <= max)
 		return 0;
@@ -191,6 +195,7 @@ static int parse_args(struct parser *p, struct command *c, char **w, int n,
 		return 0;
 	case OP_READ:
 	case OP_PIO_READ:
+	case OP_RAM_READ:
 		if (n != 2 && !(n == 4 && !strcmp(w[2], "expect")))
 			goto usage;
 		c->expect = n == 4;
@@ -326,8 +331,8 @@ static int parse_line(struct parser *p, struct script *s, char *text,
 		return fail(p,
 			    "unknown command '%s' (valid: platform, vcpus, on, "
 			    "write, read, rep-write, rep-read, pio-write, "
-			    "pio-read, buffered-write, puts, sleep, "
-			    "expect-irq, expect-msi, destroy)",
+			    "pio-read, ram-write, ram-read, buffered-write, "
+			    "puts, sleep, expect-irq, expect-msi, destroy)",
 			    w[0]);
 	c.op = grammar[g].op;
 	if (parse_args(p, &c, w + 1, n - 1, grammar[g].usage))
@@ -533,6 +538,30 @@ static unsigned expect_within(const struct script *s, const struct command *c,
 	return EXPECT_FAILED;
 }
 
+/* The guest's own load or store to its RAM, as a driver fills a buffer
+ * for a device to DMA from. */
+static unsigned run_ram(const struct script *s, const struct command *c,
+			struct sim *sim, FILE *out)
+{
+	uint8_t *ram = sim_guest_ram(sim);
+	uint64_t v = 0;
+
+	if (c->addr >= sim_guest_ram_size(sim) ||
+	    c->size > sim_guest_ram_size(sim) - c->addr) {
+		errno = EFAULT;
+		return ACCESS_FAILED;
+	}
+	if (c->op == OP_RAM_WRITE) {
+		memcpy(ram + c->addr, &c->value, c->size);
+		return 0;
+	}
+	memcpy(&v, ram + c->addr, c->size);
+	fprintf(out,
+		"ram-read 0x%" PRIx64 " size %" PRIu32 " = 0x%" PRIx64 "\n",
+		c->addr, c->size, v);
+	return check(s, c, v, out);
+}
+
 static unsigned run_command(const struct script *s, const struct command *c,
 			    struct sim *sim, struct run_state *st, FILE *out)
 {
@@ -557,6 +586,9 @@ static unsigned run_command(const struct script *s, const struct command *c,
 		return expect_within(s, c, sim, st, out, irq_at_level);
 	case OP_EXPECT_MSI:
 		return expect_within(s, c, sim, st, out, msi_arrived);
+	case OP_RAM_WRITE:
+	case OP_RAM_READ:
+		return run_ram(s, c, sim, out);
 	case OP_SLEEP:
 		/* In slices, so that a guest whose domain dies stops. */
 		for (uint64_t ms = 0; ms < c->value; ms += 10) {

@@ -12,6 +12,8 @@
  *   rep-read ADDR SIZE COUNT [df]    rep movs into guest RAM, printed
  *   pio-write PORT SIZE VALUE        port write
  *   pio-read PORT SIZE [expect VALUE]  port read, printed
+ *   ram-write GPA SIZE VALUE         the guest's own store to its RAM
+ *   ram-read GPA SIZE [expect VALUE] the guest's own load, printed
  *   buffered-write ADDR SIZE VALUE   posted write through the buffered ring
  *   puts ADDR SIZE TEXT              write each byte of TEXT (\n escapes)
  *   sleep MS

@@ -106,8 +106,9 @@ int sim_guest_io(struct sim *sim, unsigned vcpu, struct sim_io *io);
  * room if the ring is full. 0, or -1 on timeout. */
 int sim_guest_buffered_write(struct sim *sim, enum io_space space,
 			     uint64_t addr, uint32_t size, uint64_t value);
-/* Guest RAM, for data_is_ptr tests and scripts. */
+/* Guest RAM, for data_is_ptr tests and scripts, and its size. */
 uint8_t *sim_guest_ram(struct sim *sim);
+uint64_t sim_guest_ram_size(const struct sim *sim);
 /* The domain dies: vCPUs stop, the device model is told. */
 void sim_domain_kill(struct sim *sim);
 bool sim_domain_dead(const struct sim *sim);

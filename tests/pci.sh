@@ -155,4 +155,60 @@ expect "PVH: slot 0 is the host bridge's" 2 \
 	'slot0.cfg:1: pci entry at slot 0: slot 0 holds the host bridge' \
 	-- "$mmiod" --sim pci.sim slot0.cfg
 
+# --- a PCI plugin that does DMA and raises an MSI (device ABI 2) --------
+engine=$builddir/examples/plugin/.libs/copy_engine.so
+cat > dma.cfg <<CFG
+pci = [ "slot=2,type=plugin,plugin=$engine,vendor=0x1234,device=0x11e0,size=4K" ]
+CFG
+cat > dma.sim <<'SIM'
+# 00:02.0: BAR0 sized and put at 0xc000000, memory decode and mastering.
+pio-write 0xcf8 4 0x80001010
+pio-write 0xcfc 4 0xffffffff
+pio-read 0xcfc 4 expect 0xfffff000
+pio-write 0xcfc 4 0x0c000000
+pio-write 0xcf8 4 0x80001004
+pio-write 0xcfc 2 0x0006
+pio-write 0xcf8 4 0x80001044
+pio-write 0xcfc 4 0xfee00000
+pio-write 0xcf8 4 0x80001048
+pio-write 0xcfc 4 0
+pio-write 0xcf8 4 0x8000104c
+pio-write 0xcfc 2 0x31
+pio-write 0xcf8 4 0x80001040
+pio-write 0xcfe 2 0x0001
+# A buffer in guest RAM; the device copies it and says so with an MSI.
+ram-write 0x20000 8 0x1122334455667788
+ram-write 0x20008 8 0x99aabbccddeeff00
+write 0xc000000 8 0x20000
+write 0xc000008 8 0x30000
+write 0xc000010 4 16
+write 0xc000014 4 1
+expect-msi 0xfee00000 0x31
+read 0xc000018 4 expect 1
+ram-read 0x30000 8 expect 0x1122334455667788
+ram-read 0x30008 8 expect 0x99aabbccddeeff00
+write 0xc000018 4 1
+read 0xc000018 4 expect 0
+# From outside the guest's memory: ERROR (counted), and an MSI again.
+write 0xc000000 8 0xffff000000
+write 0xc000014 4 1
+expect-msi 0xfee00000 0x31
+read 0xc000018 4 expect 2
+SIM
+expect "ABI 2 plugin on PCI: the guest's buffer is copied by DMA and an MSI says so" 0 \
+	'dma reads 2 writes 1 errors 1' \
+	-- "$mmiod" --sim dma.sim dma.cfg
+expect "a plugin's own name shows in the stats" 0 \
+	'pci 00:02.0 plugin copy_engine \(.*copy_engine.so\) messages 2 dropped 0' \
+	-- "$mmiod" --sim dma.sim dma.cfg
+
+abi1=$builddir/tests/plugins/.libs/abi1.so
+printf 'mmio = [ "base=0xfe700000,size=8,type=plugin,plugin=%s" ]\n' "$abi1" > abi1.cfg
+printf 'read 0xfe700000 4 expect 0xab1\n' > abi1.sim
+expect "an ABI 1 plugin still loads and serves" 0 'read 0xfe700000 size 4 = 0xab1' \
+	-- "$mmiod" --sim abi1.sim abi1.cfg
+expect "a plugin built for a newer ABI is refused with both versions" 2 \
+	'is built for device ABI 3; this mmiod loads ABI 1 to 2' \
+	-- env ABI1_PLUGIN_VERSION=3 "$mmiod" --check-config abi1.cfg
+
 finish
