@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -94,10 +95,9 @@ int lifecycle_setup_failed(void)
 enum stop_reason lifecycle_loop(struct server *s, struct ioreq_backend *be,
 				int control_fd)
 {
-	struct pollfd pfd[2] = {
-		{.fd = ioreq_backend_domain_fd(be), .events = POLLIN},
-		{.fd = control_fd, .events = POLLIN}, /* fd -1: ignored */
-	};
+	/* The domain, the control socket, then each device's input. */
+	struct pollfd *pfd = calloc(2 + s->ndevices, sizeof(*pfd));
+	enum stop_reason why;
 	struct timespec tick = {.tv_sec = 1};
 	struct timespec last_flush, now;
 	uint64_t watchdog_us = 0;
@@ -108,6 +108,12 @@ enum stop_reason lifecycle_loop(struct server *s, struct ioreq_backend *be,
 	    watchdog_us / 2 < 1000000)
 		tick = (struct timespec){.tv_nsec = (long)(watchdog_us / 2) *
 						    1000};
+	if (!pfd) {
+		log_error("out of memory");
+		return STOP_ERROR;
+	}
+	pfd[0] = (struct pollfd){ioreq_backend_domain_fd(be), POLLIN, 0};
+	pfd[1] = (struct pollfd){control_fd, POLLIN, 0}; /* -1: ignored */
 	clock_gettime(CLOCK_MONOTONIC, &last_flush);
 	for (;;) {
 		int n;
@@ -115,10 +121,14 @@ enum stop_reason lifecycle_loop(struct server *s, struct ioreq_backend *be,
 		if (watchdog_us)
 			sd_notify(0, "WATCHDOG=1");
 
-		if (stop_requested)
-			return STOP_SIGNAL;
-		if (child_exited)
-			return STOP_CHILD_EXIT;
+		if (stop_requested) {
+			why = STOP_SIGNAL;
+			break;
+		}
+		if (child_exited) {
+			why = STOP_CHILD_EXIT;
+			break;
+		}
 		if (reopen_requested) {
 			reopen_requested = 0;
 			log_info("SIGHUP: reopening device files");
@@ -128,21 +138,31 @@ enum stop_reason lifecycle_loop(struct server *s, struct ioreq_backend *be,
 			stats_requested = 0;
 			server_print_stats(s, stderr);
 		}
-		n = ppoll(pfd, 2, &tick, &serving_mask);
+		server_input_fds(s, pfd + 2);
+		n = ppoll(pfd, 2 + s->ndevices, &tick, &serving_mask);
 		if (n < 0 && errno != EINTR) {
 			log_error("ppoll: %s", strerror(errno));
-			return STOP_ERROR;
+			why = STOP_ERROR;
+			break;
 		}
-		if (n > 0 && pfd[0].revents && !ioreq_backend_domain_alive(be))
-			return STOP_DOMAIN_DEATH;
+		if (n > 0 && pfd[0].revents &&
+		    !ioreq_backend_domain_alive(be)) {
+			why = STOP_DOMAIN_DEATH;
+			break;
+		}
 		if (n > 0 && pfd[1].revents)
 			control_answer(control_fd, s);
+		if (n > 0)
+			server_input(s, pfd + 2);
 		/* Once a second, busy or idle, make what the guest wrote
 		 * durable: a power cut loses at most a second of it. */
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec - last_flush.tv_sec >= 1) {
 			server_flush(s);
+			server_input_unmute(s);
 			last_flush = now;
 		}
 	}
+	free(pfd);
+	return why;
 }

@@ -485,6 +485,38 @@ int server_close(struct server *s)
 	return rc;
 }
 
+void server_input_fds(struct server *s, struct pollfd *pfd)
+{
+	for (size_t i = 0; i < s->ndevices; i++) {
+		struct server_device *d = &s->devices[i];
+
+		pfd[i] = (struct pollfd){
+			.fd = d->input_muted ? -1 : device_input_fd(d->device),
+			.events = POLLIN,
+		};
+	}
+}
+
+void server_input(struct server *s, const struct pollfd *pfd)
+{
+	for (size_t i = 0; i < s->ndevices; i++) {
+		if (pfd[i].fd < 0 || !pfd[i].revents)
+			continue;
+		/* An fd that stays readable for nothing (a hung-up pty)
+		 * would spin the loop, and a loop that never sleeps in
+		 * ppoll never takes its signals: mute it for the tick. */
+		if (!(pfd[i].revents & POLLIN) ||
+		    !device_input(s->devices[i].device))
+			s->devices[i].input_muted = true;
+	}
+}
+
+void server_input_unmute(struct server *s)
+{
+	for (size_t i = 0; i < s->ndevices; i++)
+		s->devices[i].input_muted = false;
+}
+
 #define U(counter) ((unsigned long long)atomic_load(&(counter)))
 
 static void print_region(void *ctx, const char *name,

@@ -13,6 +13,7 @@
 #ifndef MMIOD_SERVER_H
 #define MMIOD_SERVER_H
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -34,6 +35,8 @@ struct server_device {
 	unsigned isa_irq;
 	struct server *server;
 	struct pci_slot *pci; /* a pci entry's function; NULL: none */
+	/* Its input fd hung up: not polled again until the next tick. */
+	bool input_muted;
 };
 
 /* Device DMA, counted. */
@@ -98,5 +101,14 @@ void server_reopen(struct server *s);
  * thread is stuck. */
 int server_close(struct server *s);
 void server_print_stats(struct server *s, FILE *out);
+/* Device input for the main loop: pfd[i] gets device i's input fd (-1:
+ * none, which poll() skips), s->ndevices of them; after the poll,
+ * server_input() hands each device the input its fd said is there. An
+ * fd readable for nothing (hung up) is left out until
+ * server_input_unmute(), once a tick, so that a pty nobody opened can't
+ * spin the loop. */
+void server_input_fds(struct server *s, struct pollfd *pfd);
+void server_input(struct server *s, const struct pollfd *pfd);
+void server_input_unmute(struct server *s);
 
 #endif

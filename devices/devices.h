@@ -43,6 +43,12 @@ struct device_ops {
 	int (*flush)(struct device *dev);
 	/* Reopen files after log rotation (SIGHUP); may be NULL. */
 	int (*reopen)(struct device *dev);
+	/* An fd that turns readable when the device has input to take
+	 * (a uart's line), or -1 for none now; may change between calls.
+	 * Then input() takes it, and may raise the interrupt: true if it
+	 * took anything. Both NULL for a device without input. */
+	int (*input_fd)(struct device *dev);
+	bool (*input)(struct device *dev);
 	void (*destroy)(struct device *dev);
 };
 
@@ -91,7 +97,7 @@ struct device_args {
 	struct range range;
 	size_t nparams;
 	const struct device_param *params;
-	const struct device_irq *irq; /* NULL: the device has none wired */
+	const struct device_irq *irq;	  /* NULL: the device has none wired */
 	const struct device_guest *guest; /* NULL: no guest to reach */
 };
 
@@ -125,6 +131,14 @@ int device_flush_idle(struct device *dev);
  * once, not every second. Takes no lock. */
 unsigned device_flush_failures(const struct device *dev);
 int device_reopen(struct device *dev);
+/* The device's input fd (see device_ops.input_fd), -1 for none, and
+ * taking its input, under the device's lock: the main loop polls these
+ * so that input raises an interrupt while the guest waits for it. A
+ * device inside a call right now is skipped: no fd, and for input 1
+ * (it is being served). Else input is 1 when it took something, 0 when
+ * the fd was readable for nothing (a hung-up line). */
+int device_input_fd(struct device *dev);
+int device_input(struct device *dev);
 /* The name of the device whose operation the calling thread is running,
  * or NULL. Async-signal-safe: the SIGSYS handler names the device (the
  * plugin) that made a forbidden system call. */

@@ -210,6 +210,34 @@ int device_reopen(struct device *dev)
 	return rc;
 }
 
+/* Input is polled by the main loop, which a device stuck in a call must
+ * not hold up: a device busy now is left for the next round. */
+int device_input_fd(struct device *dev)
+{
+	int fd;
+
+	if (!dev->ops->input_fd || pthread_mutex_trylock(&dev->lock))
+		return -1;
+	enter(dev, false);
+	fd = dev->ops->input_fd(dev);
+	leave(dev, true);
+	return fd;
+}
+
+int device_input(struct device *dev)
+{
+	bool took;
+
+	if (!dev->ops->input)
+		return 0;
+	if (pthread_mutex_trylock(&dev->lock))
+		return 1;
+	enter(dev, false);
+	took = dev->ops->input(dev);
+	leave(dev, true);
+	return took;
+}
+
 int device_destroy(struct device *dev)
 {
 	int rc;

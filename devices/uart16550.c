@@ -136,19 +136,24 @@ static void drop_client(struct uart *u)
 	u->in_fd = u->out_fd = -1;
 }
 
-static void fill_rx(struct uart *u)
+/* Takes what the line has, as the FIFO's room allows; true if it took
+ * a byte, a client or a hang-up. */
+static bool fill_rx(struct uart *u)
 {
 	uint8_t buf[FIFO_SIZE];
+	bool client = u->in_fd < 0 && u->listen_fd >= 0;
 	ssize_t n;
 
 	accept_client(u);
+	client &= u->in_fd >= 0;
 	if (u->in_fd < 0 || (u->mcr & MCR_LOOP) || u->rx_count == FIFO_SIZE)
-		return;
+		return client;
 	n = read(u->in_fd, buf, FIFO_SIZE - u->rx_count);
 	if (n == 0)
 		drop_client(u);
 	for (ssize_t i = 0; i < n; i++)
 		rx_push(u, buf[i]);
+	return client || n >= 0;
 }
 
 /* Never blocks: a full pipe or socket drops the byte. */
@@ -350,11 +355,36 @@ static void uart_destroy(struct device *dev)
 	free(u);
 }
 
+/* What to watch for input: the line, or the socket a client connects
+ * to; nothing while the FIFO is full (the guest's reads refill it) or
+ * in loopback. */
+static int uart_input_fd(struct device *dev)
+{
+	struct uart *u = to_uart(dev);
+
+	if ((u->mcr & MCR_LOOP) || u->rx_count == FIFO_SIZE)
+		return -1;
+	return u->in_fd >= 0 ? u->in_fd : u->listen_fd;
+}
+
+/* Input that comes while the guest waits raises the receive
+ * interrupt: an interrupt-driven driver reads nothing until it does. */
+static bool uart_input(struct device *dev)
+{
+	struct uart *u = to_uart(dev);
+	bool took = fill_rx(u);
+
+	update_irq(u);
+	return took;
+}
+
 static const struct device_ops uart_ops = {
 	.read = uart_read,
 	.write = uart_write,
 	.flush = uart_flush,
 	.destroy = uart_destroy,
+	.input_fd = uart_input_fd,
+	.input = uart_input,
 };
 
 static int open_pty(struct uart *u, char *err, size_t errlen)
