@@ -237,6 +237,83 @@ scenario_linux() {
 	timeout 60 xl destroy linux
 }
 
+# The PCI uart's pty, from mmiod's log.
+pci_pty() {
+	sed -n 's/.*guest console on \(\/dev\/pts\/[0-9]*\).*/\1/p' "$log" | head -1
+}
+# answer_pings PTY: the uart's other end, as a user's terminal program
+# would be: each line that starts with PING gets a PONG line back.
+answer_pings() {
+	exec 4<>"$1"
+	stty -F "$1" raw -echo
+	while read -r line <&4; do
+		echo "backend got: $line" >> "$backend_log"
+		case $line in
+		PING*) echo "PONG for: $line" >&4 ;;
+		esac
+	done
+}
+pci_done() {
+	grep -qs "mmiod-test: done" "$console" ||
+		case $(guest_state linuxpci) in *[sc]*) true ;; *) false ;; esac
+}
+
+# A Linux PVH guest finds mmiod's PCI functions on its own scan, binds
+# its 8250_pci driver to the uart with MSI and talks through it both
+# ways, interrupt-driven.
+scenario_linux_pci() {
+	log=/var/log/mmiod/linuxpci.log
+	console=/var/log/mmiod/linuxpci-console.log
+	backend_log=/var/log/mmiod/linuxpci-backend.log
+	rm -f "$console" "$backend_log"
+	start_guest linuxpci "$log" || return
+	if wait_for 20 pci_pty; then
+		answer_pings "$(pci_pty)" &
+		responder=$!
+	else
+		fail "linuxpci: mmiod names no pty for the PCI uart"
+		show_log "$log"
+	fi
+	wait_for 240 pci_done
+	grep 'mmiod-test: \(pci\|reply\|interrupts\)' "$console" | cut -c1-120 |
+		sed 's/^/  /'
+	grep -m1 'Using MSI' "$console" | cut -c1-100 | sed 's/^/  /'
+	if grep -q 'mmiod-test: pci 0000:00:01.0 0x9710:0x9900 class 0x070002' "$console"; then
+		pass "linuxpci: the guest's own scan finds mmiod's uart at 00:01.0 with its ids"
+	else
+		fail "linuxpci: 00:01.0 not found (state $(guest_state linuxpci))"
+		tail -20 "$console" | sed 's/^/  /'
+	fi
+	if grep -q 'mmiod-test: interrupts before: .*PCI-MSI' "$console"; then
+		pass "linuxpci: 8250_pci binds the uart with an MSI interrupt"
+	else
+		fail "linuxpci: no PCI-MSI interrupt for the uart"
+	fi
+	if grep -qs 'backend got: PING from the guest' "$backend_log"; then
+		pass "linuxpci: the line the guest wrote to its tty reaches mmiod's backend"
+	else
+		fail "linuxpci: the backend got: $(cat "$backend_log" 2>/dev/null)"
+	fi
+	if grep -q 'mmiod-test: reply: PONG for: PING from the guest' "$console"; then
+		pass "linuxpci: the backend's reply reaches the guest's tty"
+	else
+		fail "linuxpci: no reply in the guest"
+	fi
+	stats=$(mmiod --stats linuxpci 2>&1)
+	echo "$stats" | grep '^pci 00:01.0\|^requests' | sed 's/^/  /'
+	before=$(sed -n 's/.*interrupts before: *[0-9]*: *\([0-9]*\) .*/\1/p' "$console")
+	after=$(sed -n 's/.*interrupts after: *[0-9]*: *\([0-9]*\) .*/\1/p' "$console")
+	if [ -n "$before" ] && [ -n "$after" ] && [ "$after" -gt "$before" ] &&
+		echo "$stats" | grep -q '^pci 00:01.0 uart16550 messages [1-9]'; then
+		pass "linuxpci: the guest's MSI count rises ($before -> $after) with the MSIs mmiod sent"
+	else
+		fail "linuxpci: interrupts before '$before' after '$after'"
+		show_log "$log"
+	fi
+	kill "$responder" 2>/dev/null
+	destroy_and_expect_exit linuxpci "$pid" "$log"
+}
+
 last_count() {
 	guest_lines counter | sed -n 's/^loop: \([0-9]*\)$/\1/p' | tail -1
 }
@@ -297,4 +374,5 @@ echo "dom0 up, $(xl info | grep -E '^virt_caps' | tr -s ' ')"
 scenario_battery
 scenario_restart_and_teardown
 scenario_linux
+scenario_linux_pci
 finish
