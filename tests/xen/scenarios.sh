@@ -314,6 +314,36 @@ scenario_linux_pci() {
 	destroy_and_expect_exit linuxpci "$pid" "$log"
 }
 
+copy_finished() {
+	guest_printed copy '^copy: [0-9]* passed'
+}
+
+# The test guest drives the copy-engine plugin on PCI with its own config
+# cycles and interrupt handler: BAR, MSI, DMA.
+scenario_copy() {
+	log=/var/log/mmiod/copy.log
+	start_guest copy "$log" || return
+	if ! wait_for 60 copy_finished; then
+		fail "copy: the guest did not finish within 60 s"
+		guest_lines copy | tail -5 | sed 's/^/  /'
+		show_log "$log"
+	fi
+	# The guest's own verdicts, counted from its summary line (a
+	# pipeline's loop runs in a subshell, whose counts would be lost).
+	guest_lines copy | while read -r verdict rest; do
+		case $verdict in
+		ok) echo "PASS: copy: $rest" ;;
+		not) echo "FAIL: copy: ${rest#ok }" ;;
+		esac
+	done
+	summary=$(guest_lines copy | sed -n 's/^copy: \([0-9]*\) passed, \([0-9]*\) failed/\1 \2/p')
+	set -- $summary
+	passed=$((passed + ${1:-0}))
+	failed=$((failed + ${2:-1}))
+	mmiod --stats copy 2>&1 | grep '^pci\|^dma' | sed 's/^/  /'
+	destroy_and_expect_exit copy "$pid" "$log"
+}
+
 last_count() {
 	guest_lines counter | sed -n 's/^loop: \([0-9]*\)$/\1/p' | tail -1
 }
@@ -373,6 +403,7 @@ scenario_restart_and_teardown() {
 echo "dom0 up, $(xl info | grep -E '^virt_caps' | tr -s ' ')"
 scenario_battery
 scenario_restart_and_teardown
+scenario_copy
 scenario_linux
 scenario_linux_pci
 finish

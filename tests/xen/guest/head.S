@@ -36,6 +36,18 @@ ap_entry:
 	call ap_main
 	jmp halt_forever
 
+/* Interrupt handlers of the copy test: its MSI vector counts and ends
+ * the interrupt at the local APIC (EOI); any other vector only counts. */
+	.globl msi_stub
+msi_stub:
+	incl msi_count
+	movl $0, 0xfee000b0
+	iret
+	.globl stray_stub
+stray_stub:
+	incl stray_count
+	iret
+
 /* Halting with interrupts off takes the vCPU down; when every vCPU is
  * down Xen shuts the domain down (the xl config keeps it). */
 	.globl halt_forever
