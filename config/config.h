@@ -2,7 +2,8 @@
 /* config.h - a guest's mmiod configuration, parsed and validated.
  *
  * The file is in xl.cfg syntax (parsed by libxlutil). Top-level keys:
- *   domain, mmio, pio, unpause, user, log_level, workers, fault_socket
+ *   domain, mmio, pio, unpause, user, log_level, workers, fault_socket,
+ *   poll_us
  * mmio/pio are lists of strings "base=B,size=S,type=T[,key=value...]";
  * keys other than base/size/type are kept, in order, for the device to
  * validate. No libxlutil type leaves this module.
@@ -18,6 +19,7 @@
 #include "common/range.h"
 
 #define CONFIG_MAX_WORKERS 64
+#define CONFIG_MAX_POLL_US 1000
 
 struct config_param {
 	char *key;
@@ -42,6 +44,7 @@ struct mmiod_config {
 	int fault_socket_line; /* where fault_socket is set */
 	int log_level;	       /* enum log_level; -1: not set */
 	unsigned workers;      /* serving threads */
+	unsigned poll_us;      /* spin this long for the next request */
 	char *fault_socket;    /* raw faults accepted here; NULL: none */
 	size_t nregions;
 	struct config_region *regions; /* in file order */
