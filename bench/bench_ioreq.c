@@ -160,6 +160,30 @@ struct engine_worker {
 	int stop_fd;
 };
 
+/* What one engine run measured besides its time: the workers' CPU time
+ * while the guest ran and while it then sat idle for idle_secs. */
+struct engine_cpu {
+	double idle_secs; /* in: 0 for no idle phase */
+	double busy;
+	double idle;
+};
+
+static double threads_cpu(const pthread_t *t, unsigned n)
+{
+	double sum = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct timespec ts;
+		clockid_t clock;
+
+		if (pthread_getcpuclockid(t[i], &clock) ||
+		    clock_gettime(clock, &ts))
+			abort();
+		sum += (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	}
+	return sum;
+}
+
 static void *engine_serve(void *arg)
 {
 	struct engine_worker *w = arg;
@@ -168,7 +192,8 @@ static void *engine_serve(void *arg)
 	return NULL;
 }
 
-static double run_engine(unsigned vcpus, unsigned workers, unsigned total)
+static double run_engine(unsigned vcpus, unsigned workers, unsigned total,
+			 unsigned poll_us, struct engine_cpu *cpu)
 {
 	struct sim_options so = {vcpus, 1u << 20};
 	struct sim *sim = sim_create(&so);
@@ -191,7 +216,10 @@ static double run_engine(unsigned vcpus, unsigned workers, unsigned total)
 		    "ram"))
 		abort();
 	e = ioreq_engine_create(be, bus, workers);
-	if (!e || ioreq_engine_start(e))
+	if (!e)
+		abort();
+	ioreq_engine_set_poll_us(e, poll_us);
+	if (ioreq_engine_start(e))
 		abort();
 	ioreq_engine_take_over(e);
 	for (unsigned i = 0; i < workers; i++) {
@@ -199,6 +227,12 @@ static double run_engine(unsigned vcpus, unsigned workers, unsigned total)
 		pthread_create(&t[i], NULL, engine_serve, &w[i]);
 	}
 	secs = drive(sim, vcpus, total);
+	if (cpu) {
+		cpu->busy = threads_cpu(t, workers);
+		nanosleep(&(struct timespec){0, (long)(cpu->idle_secs * 1e9)},
+			  NULL);
+		cpu->idle = threads_cpu(t, workers) - cpu->busy;
+	}
 	if (write(stop, &one, sizeof(one)) != sizeof(one))
 		abort();
 	for (unsigned i = 0; i < workers; i++)
@@ -212,18 +246,53 @@ static double run_engine(unsigned vcpus, unsigned workers, unsigned total)
 	return secs;
 }
 
+/* poll_us = 0 against poll_us = POLL_US, interleaved, 1 vCPU: time per
+ * request, the worker's CPU time per 1,000 requests, and its CPU use
+ * while the guest then idles. */
+#define POLL_US 50u
+
+static void compare_polling(void)
+{
+	double t[2][BENCH_REPEATS], busy[2][BENCH_REPEATS],
+		idle[2][BENCH_REPEATS], ratio[BENCH_REPEATS];
+	static const unsigned poll_us[2] = {0, POLL_US};
+
+	for (int r = 0; r < BENCH_REPEATS; r++) {
+		for (int m = 0; m < 2; m++) {
+			struct engine_cpu cpu = {.idle_secs = 0.2};
+
+			t[m][r] = run_engine(1, 1, TOTAL, poll_us[m], &cpu);
+			busy[m][r] = cpu.busy;
+			idle[m][r] = cpu.idle / cpu.idle_secs;
+		}
+		ratio[r] = t[1][r] / t[0][r];
+	}
+	printf("poll_us\tus_per_req\tcpu_ms_per_1000\tidle_cpu_pct\n");
+	for (int m = 0; m < 2; m++)
+		printf("%u\t%.2f\t%.2f\t%.2f\n", poll_us[m],
+		       bench_median(t[m], BENCH_REPEATS) * 1e6 / TOTAL,
+		       bench_median(busy[m], BENCH_REPEATS) * 1e6 / TOTAL,
+		       bench_median(idle[m], BENCH_REPEATS) * 100);
+	printf("time per request, poll_us=%u / poll_us=0: %.3f (median)\n",
+	       POLL_US, bench_median(ratio, BENCH_REPEATS));
+}
+
 int main(int argc, char **argv)
 {
 	static const unsigned vcpus[] = {1, 2, 4, 16, 64};
 
 	log_set_level(LOG_LEVEL_WARN);
+	if (argc > 1 && !strcmp(argv[1], "polling")) {
+		compare_polling();
+		return 0;
+	}
 	if (argc > 2) {
 		unsigned n = (unsigned)atoi(argv[2]);
 
 		if (!strcmp(argv[1], "floor"))
 			run_floor(1, 1, n);
 		else
-			run_engine(1, 1, n);
+			run_engine(1, 1, n, 0, NULL);
 		return 0;
 	}
 	printf("vcpus\tengine_per_s\tfloor_per_s\tengine/floor\n");
@@ -235,7 +304,7 @@ int main(int argc, char **argv)
 		/* Interleaved, so both see the same machine load. */
 		for (int r = 0; r < BENCH_REPEATS; r++) {
 			flo[r] = run_floor(vcpus[i], workers, TOTAL);
-			eng[r] = run_engine(vcpus[i], workers, TOTAL);
+			eng[r] = run_engine(vcpus[i], workers, TOTAL, 0, NULL);
 			ratio[r] = eng[r] / flo[r];
 		}
 		printf("%u\t%.0f\t%.0f\t%.3f\n", vcpus[i],
