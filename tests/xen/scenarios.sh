@@ -294,6 +294,17 @@ scenario_restart_and_teardown() {
 
 # --- make bench-xen: mmiod against the floor server, one boot ----------
 
+# cpu_ms PID: the CPU time the process used so far, in ms (utime and
+# stime are in clock ticks of 10 ms).
+cpu_ms() {
+	awk '{ print ($14 + $15) * 10 }' "/proc/$1/stat" 2>/dev/null
+}
+thread_cpu_ms() {
+	for task in /proc/"$1"/task/*; do
+		awk '{ printf "%d ", ($14 + $15) * 10 }' "$task/stat"
+	done 2>/dev/null
+}
+
 # bench_round SERVER: the guest's timing job (5 batches of 200 reads)
 # served by SERVER: floor, mmiod (event mode) or mmiod-poll (poll_us =
 # 50). Prints the median batch's TSC ticks per read; nothing when it
@@ -316,6 +327,8 @@ bench_round() {
 		server=$!
 	fi
 	if wait_for 120 guest_printed "$domain" '^bench: done'; then
+		echo "  bench: $1: $(cpu_ms "$server") ms of dom0 CPU for the" \
+			"1,000 reads (per thread: $(thread_cpu_ms "$server"))" >&2
 		guest_lines "$domain" |
 			sed -n 's/^bench: \([0-9]*\) ticks per read$/\1/p' |
 			sort -n | sed -n 3p
