@@ -27,6 +27,15 @@ static inline int bench_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static inline double bench_min(const double *v, int n)
+{
+	double m = v[0];
+
+	for (int i = 1; i < n; i++)
+		m = v[i] < m ? v[i] : m;
+	return m;
+}
+
 static inline double bench_median(double *v, int n)
 {
 	qsort(v, (size_t)n, sizeof(*v), bench_cmp);

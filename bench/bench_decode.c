@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* bench_decode.c - ns per decode over a mix of typical MMIO instructions:
- * through Capstone every time, and with the decode cache hit. */
+ * through Capstone every time, and with the decode cache hit. With a
+ * count argument it only decodes that many times through Capstone, for
+ * bench/run to count instructions per decode under callgrind. */
 #include <stdio.h>
 #include <string.h>
 
@@ -25,30 +27,36 @@ static const struct {
 
 #define NMIX (sizeof(mix) / sizeof(mix[0]))
 
-static double run(struct decoder *d)
+static double run(struct decoder *d, long decodes)
 {
 	struct decoded out;
 	char err[128];
 	double t0 = bench_now();
 
-	for (int i = 0; i < DECODES; i++)
+	for (long i = 0; i < decodes; i++)
 		decode_insn(d, CPU_MODE_64, mix[i % NMIX].bytes,
 			    mix[i % NMIX].len, &out, err, sizeof(err));
-	return (bench_now() - t0) * 1e9 / DECODES;
+	return (bench_now() - t0) * 1e9 / (double)decodes;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	double capstone[BENCH_REPEATS], cached[BENCH_REPEATS];
 	struct decoder *d;
 
 	if (decode_global_init() || !(d = decoder_create()))
 		return 1;
+	if (argc > 1) {
+		decoder_set_cache(d, false);
+		run(d, atol(argv[1]));
+		decoder_destroy(d);
+		return 0;
+	}
 	for (int r = 0; r < BENCH_REPEATS; r++) {
 		decoder_set_cache(d, false);
-		capstone[r] = run(d);
+		capstone[r] = run(d, DECODES);
 		decoder_set_cache(d, true);
-		cached[r] = run(d);
+		cached[r] = run(d, DECODES);
 	}
 	printf("decode\tcapstone_ns\tcached_ns\n");
 	printf("mix of %zu\t%.1f\t%.1f\n", NMIX,

@@ -3,7 +3,7 @@
  *
  * The file is in xl.cfg syntax (parsed by libxlutil). Top-level keys:
  *   domain, mmio, pio, pci, pci_host, unpause, user, log_level, workers,
- *   fault_socket
+ *   fault_socket, poll_us
  * mmio/pio are lists of strings "base=B,size=S,type=T[,key=value...]",
  * pci a list of "slot=N[,function=F],type=T[,key=value...]"; keys other
  * than those are kept, in order, for the device (and the PCI function)
@@ -20,6 +20,7 @@
 #include "common/range.h"
 
 #define CONFIG_MAX_WORKERS 64
+#define CONFIG_MAX_POLL_US 1000
 
 struct config_param {
 	char *key;
@@ -47,6 +48,7 @@ struct mmiod_config {
 	int fault_socket_line; /* where fault_socket is set */
 	int log_level;	       /* enum log_level; -1: not set */
 	unsigned workers;      /* serving threads */
+	unsigned poll_us;      /* spin this long for the next request */
 	char *fault_socket;    /* raw faults accepted here; NULL: none */
 	int pci_host;	       /* host bridge and 0xcf8: -1 (PVH only), 0, 1 */
 	int pci_host_line;

@@ -10,8 +10,9 @@
 #include "loader.h"
 
 static const char *const top_keys[] = {
-	"domain", "mmio",      "pio",	  "pci",	  "pci_host", "unpause",
-	"user",	  "log_level", "workers", "fault_socket", NULL,
+	"domain",  "mmio",	   "pio",      "pci",	       "pci_host",
+	"unpause", "user",	   "log_level", "workers", "fault_socket",
+	"poll_us", NULL,
 };
 
 static bool is_list_key(const char *name)
@@ -119,20 +120,22 @@ static int load_log_level(struct loader *ld)
 	return 0;
 }
 
-static int load_workers(struct loader *ld)
+/* A number key from min to max; *out keeps its default when unset. */
+static int load_number(struct loader *ld, const char *key, unsigned min,
+		       unsigned max, unsigned *out)
 {
 	const char *v;
 	uint64_t n;
 
-	if (get_string(ld, "workers", &v))
+	if (get_string(ld, key, &v))
 		return -1;
 	if (!v)
 		return 0;
-	if (parse_u64(v, &n) || n < 1 || n > CONFIG_MAX_WORKERS)
-		return fail(ld, key_line(ld, "workers"),
-			    "workers: '%s' is not a number from 1 to %d", v,
-			    CONFIG_MAX_WORKERS);
-	ld->cfg->workers = (unsigned)n;
+	if (parse_u64(v, &n) || n < min || n > max)
+		return fail(ld, key_line(ld, key),
+			    "%s: '%s' is not a number from %u to %u", key, v,
+			    min, max);
+	*out = (unsigned)n;
 	return 0;
 }
 
@@ -174,5 +177,8 @@ int load_options(struct loader *ld)
 			  "a socket path of 1 to 107 characters",
 			  &cfg->fault_socket))
 		return -1;
-	return load_workers(ld) || load_pci_host(ld);
+	return load_number(ld, "workers", 1, CONFIG_MAX_WORKERS,
+			   &cfg->workers) ||
+	       load_number(ld, "poll_us", 0, CONFIG_MAX_POLL_US, &cfg->poll_us) ||
+	       load_pci_host(ld);
 }

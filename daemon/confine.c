@@ -37,7 +37,7 @@ int confine_drop_privileges(const char *user)
 /* What serving does after setup: event channels and dm_op (ioctl),
  * guest mappings (mmap family), device files (open, write, msync),
  * worker threads (futex), the main loop (ppoll, signals, timers),
- * sd_notify (socket, sendmsg), the fault socket (accept4), logging
+ * notify.c (socket, sendmsg), the fault socket (accept4), logging
  * (write) and exiting. */
 static const int allowed[] = {
 	SCMP_SYS(read),

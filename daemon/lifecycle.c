@@ -10,10 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <systemd/sd-daemon.h>
-
 #include "common/log.h"
 #include "control.h"
+#include "notify.h"
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reopen_requested;
@@ -104,8 +103,7 @@ enum stop_reason lifecycle_loop(struct server *s, struct ioreq_backend *be,
 
 	/* Under WatchdogSec= systemd wants a ping at least every half
 	 * period; the loop wakes that often and pings on every round. */
-	if (sd_watchdog_enabled(0, &watchdog_us) > 0 &&
-	    watchdog_us / 2 < 1000000)
+	if (notify_watchdog(&watchdog_us) && watchdog_us / 2 < 1000000)
 		tick = (struct timespec){.tv_nsec = (long)(watchdog_us / 2) *
 						    1000};
 	if (!pfd) {
@@ -119,7 +117,7 @@ enum stop_reason lifecycle_loop(struct server *s, struct ioreq_backend *be,
 		int n;
 
 		if (watchdog_us)
-			sd_notify(0, "WATCHDOG=1");
+			notify("WATCHDOG=1");
 
 		if (stop_requested) {
 			why = STOP_SIGNAL;

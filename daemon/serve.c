@@ -18,14 +18,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <systemd/sd-daemon.h>
-
 #include "common/log.h"
 #include "confine.h"
 #include "guest_config.h"
 #include "instance.h"
 #include "lifecycle.h"
 #include "modes.h"
+#include "notify.h"
 #include "server.h"
 
 static void destroy_stale_server(struct ioreq_backend *be,
@@ -91,8 +90,8 @@ int serve_domain(const struct serve_request *req)
 
 	if (signals_setup() || server_open(&server, cfg))
 		goto setup_failed;
-	sd_notifyf(0, "STATUS=%s domain %s",
-		   req->wait ? "waiting for" : "opening", name);
+	notify("STATUS=%s domain %s", req->wait ? "waiting for" : "opening",
+	       name);
 	be = req->opener->open(req->opener->ctx, name, req->wait, &domid);
 	if (!be)
 		goto setup_failed;
@@ -124,14 +123,13 @@ int serve_domain(const struct serve_request *req)
 	    confine(cfg->user, req->seccomp))
 		goto out;
 	server_serve(&server);
-	sd_notifyf(0, "READY=1\nSTATUS=serving %zu region%s for domain %s (%u)",
-		   server.ndevices, server.ndevices == 1 ? "" : "s", name,
-		   domid);
+	notify("READY=1\nSTATUS=serving %zu region%s for domain %s (%u)",
+	       server.ndevices, server.ndevices == 1 ? "" : "s", name, domid);
 	log_info("serving domain %s (%u)", name, domid);
 
 	status = stop_status(lifecycle_loop(&server, be, inst.control_fd),
 			     domid);
-	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
+	notify("STOPPING=1\nSTATUS=stopping");
 	goto out;
 setup_failed:
 	status = lifecycle_setup_failed();

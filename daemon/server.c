@@ -256,6 +256,7 @@ int server_attach(struct server *s, struct ioreq_backend *be,
 		log_error("cannot create the engine: %s", strerror(errno));
 		return -1;
 	}
+	ioreq_engine_set_poll_us(s->engine, cfg->poll_us);
 	if (ioreq_engine_start(s->engine))
 		return -1;
 	atomic_store(&s->be, be);
@@ -538,11 +539,12 @@ void server_print_stats(struct server *s, FILE *out)
 	bus_stats(s->bus, &bs);
 	fprintf(out,
 		"requests %llu buffered %llu spurious %llu swept %llu "
+		"polled %llu late_events %llu "
 		"invalid %llu bad_pointer %llu timeoffset %llu invalidate "
 		"%llu\n",
 		U(st.requests), U(st.buffered), U(st.spurious), U(st.swept),
-		U(st.invalid), U(bs.bad_pointer), U(st.timeoffset),
-		U(st.invalidate));
+		U(st.polled), U(st.late_events), U(st.invalid),
+		U(bs.bad_pointer), U(st.timeoffset), U(st.invalidate));
 	for (unsigned sp = 0; sp < IO_SPACE_COUNT; sp++) {
 		const struct bus_space_stats *ss = &bs.space[sp];
 

@@ -110,19 +110,25 @@ int decode_global_init(void)
 
 struct decoder *decoder_create(void)
 {
-	struct decoder *d = calloc(1, sizeof(*d));
+	const struct capstone_api *cs = capstone_api();
+	struct decoder *d;
 
+	if (!cs)
+		return NULL;
+	d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;
+	d->cs_api = cs;
 	d->cache_enabled = true;
 	for (int m = 0; m < 3; m++) {
-		if (cs_open(CS_ARCH_X86, cs_modes[m], &d->cs[m]) != CS_ERR_OK) {
+		if (cs->open(CS_ARCH_X86, cs_modes[m], &d->cs[m]) !=
+		    CS_ERR_OK) {
 			decoder_destroy(d);
 			return NULL;
 		}
 		d->open[m] = true;
-		cs_option(d->cs[m], CS_OPT_DETAIL, CS_OPT_ON);
-		d->insn[m] = cs_malloc(d->cs[m]);
+		cs->option(d->cs[m], CS_OPT_DETAIL, CS_OPT_ON);
+		d->insn[m] = cs->malloc(d->cs[m]);
 		if (!d->insn[m]) {
 			decoder_destroy(d);
 			return NULL;
@@ -137,9 +143,9 @@ void decoder_destroy(struct decoder *d)
 		return;
 	for (int m = 0; m < 3; m++) {
 		if (d->insn[m])
-			cs_free(d->insn[m], 1);
+			d->cs_api->free(d->insn[m], 1);
 		if (d->open[m])
-			cs_close(&d->cs[m]);
+			d->cs_api->close(&d->cs[m]);
 	}
 	free(d);
 }
@@ -401,7 +407,7 @@ static int decode_uncached(struct decoder *d, enum cpu_mode mode,
 	const struct rule *rule;
 	size_t size = len;
 
-	if (!cs_disasm_iter(d->cs[m], &code, &size, &address, insn))
+	if (!d->cs_api->disasm_iter(d->cs[m], &code, &size, &address, insn))
 		return fail(err, errlen, bytes, len > 15 ? 15 : len,
 			    "not a valid %d-bit instruction", (int)mode);
 	memset(out, 0, sizeof(*out));

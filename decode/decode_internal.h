@@ -10,6 +10,19 @@
 
 #define DECODE_CACHE_SIZE 256
 
+/* capstone.c: the Capstone functions decode/ calls, loaded on first use
+ * (thread-safe); NULL when the library can't be loaded. */
+struct capstone_api {
+	cs_err (*open)(cs_arch arch, cs_mode mode, csh *handle);
+	cs_err (*option)(csh handle, cs_opt_type type, size_t value);
+	cs_err (*close)(csh *handle);
+	cs_insn *(*malloc)(csh handle);
+	void (*free)(cs_insn *insn, size_t count);
+	bool (*disasm_iter)(csh handle, const uint8_t **code, size_t *size,
+			    uint64_t *address, cs_insn *insn);
+};
+const struct capstone_api *capstone_api(void);
+
 struct decode_cache_entry {
 	bool valid;
 	enum cpu_mode mode;
@@ -18,6 +31,7 @@ struct decode_cache_entry {
 };
 
 struct decoder {
+	const struct capstone_api *cs_api;
 	csh cs[3]; /* one handle per mode: 16, 32, 64 */
 	bool open[3];
 	cs_insn *insn[3]; /* reused: no allocation per decode */

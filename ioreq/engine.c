@@ -89,6 +89,7 @@ static int port_map_find(const struct ioreq_worker *w, uint32_t port)
 	return -1;
 }
 
+/* Each worker's port map and vCPU list. */
 static int alloc_port_maps(struct ioreq_engine *e)
 {
 	unsigned per_worker = e->be->nr_vcpus / e->nr_workers + 1;
@@ -99,7 +100,8 @@ static int alloc_port_maps(struct ioreq_engine *e)
 		size *= 2;
 	for (unsigned i = 0; i < e->nr_workers; i++) {
 		e->workers[i].ports = calloc(size, sizeof(struct port_entry));
-		if (!e->workers[i].ports)
+		e->workers[i].vcpus = calloc(per_worker, sizeof(unsigned));
+		if (!e->workers[i].ports || !e->workers[i].vcpus)
 			return -1;
 		e->workers[i].port_mask = size - 1;
 	}
@@ -147,6 +149,7 @@ static int bind_ports(struct ioreq_engine *e)
 		}
 		e->vcpu_local_port[v] = (uint32_t)local;
 		e->vcpu_worker[v] = w;
+		w->vcpus[w->nr_vcpus++] = v;
 		port_map_add(w, (uint32_t)local, v);
 	}
 	if (be->buffered_port && be->buffered_page) {
@@ -216,8 +219,6 @@ int ioreq_engine_start(struct ioreq_engine *e)
 	return 0;
 }
 
-static void serve_slot(struct ioreq_worker *w, unsigned vcpu, uint32_t port);
-
 /* How long running vCPUs get to take their answers: far more than they
  * need, short enough not to hold up a stop. */
 #define ANSWER_TAKE_MS 2000
@@ -258,7 +259,8 @@ static void complete_waiting(struct ioreq_engine *e)
 		volatile ioreq_t *slot = &e->be->ioreq_page->vcpu_ioreq[v];
 
 		if (e->vcpu_worker[v] && slot->state == STATE_IOREQ_READY) {
-			serve_slot(e->vcpu_worker[v], v, e->vcpu_local_port[v]);
+			ioreq_serve_slot(e->vcpu_worker[v], v,
+					 e->vcpu_local_port[v]);
 			answered[v] = any = true;
 		}
 	}
@@ -300,6 +302,7 @@ void ioreq_engine_destroy(struct ioreq_engine *e)
 	ioreq_engine_stop(e);
 	for (unsigned i = 0; e->workers && i < e->nr_workers; i++) {
 		free(e->workers[i].ports);
+		free(e->workers[i].vcpus);
 		bus_cpu_destroy(e->workers[i].cpu);
 	}
 	pthread_mutex_destroy(&e->buffered_lock);
@@ -318,6 +321,11 @@ unsigned ioreq_engine_nr_vcpus(const struct ioreq_engine *e)
 unsigned ioreq_engine_nr_workers(const struct ioreq_engine *e)
 {
 	return e->nr_workers;
+}
+
+void ioreq_engine_set_poll_us(struct ioreq_engine *e, unsigned poll_us)
+{
+	e->poll_ns = (uint64_t)poll_us * 1000;
 }
 
 struct ioreq_worker *ioreq_engine_worker(struct ioreq_engine *e, unsigned index)
@@ -370,46 +378,66 @@ void ioreq_answer_slot(struct ioreq_worker *w, volatile ioreq_t *slot,
 	slot->state = STATE_IORESP_READY;
 }
 
-static void serve_slot(struct ioreq_worker *w, unsigned vcpu, uint32_t port)
+bool ioreq_serve_slot(struct ioreq_worker *w, unsigned vcpu, uint32_t port)
 {
 	struct ioreq_backend *be = w->engine->be;
 	volatile ioreq_t *slot = &be->ioreq_page->vcpu_ioreq[vcpu];
 
-	if (slot->state != STATE_IOREQ_READY) {
-		COUNTER_INC(w->stats.spurious);
-		return;
-	}
+	if (slot->state != STATE_IOREQ_READY)
+		return false;
 	/* Buffered writes issued before this request are applied first. */
 	ioreq_drain_buffered(w);
 	ioreq_answer_slot(w, slot, vcpu);
 	COUNTER_INC(w->stats.requests);
 	be->ops->evtchn_notify(w->evtchn, port);
+	return true;
 }
 
-/* Serves the event the worker's fd has ready; false when there was none.
- * libxenevtchn wants a poll() saying the fd is readable before each
+/* Once the spin served a vCPU's request, that request's event is still
+ * on its way: an event finding the slot not READY is then late, not
+ * spurious. It may also arrive after a request the event served (the
+ * next request's event coalesced with it, or comes later), so only a
+ * late event clears the mark. */
+static bool serve_vcpu_event(struct ioreq_worker *w, unsigned vcpu,
+			     uint32_t port)
+{
+	if (ioreq_serve_slot(w, vcpu, port))
+		return true;
+	if (ioreq_vcpu_polled(w, vcpu)) {
+		ioreq_set_vcpu_polled(w, vcpu, false);
+		COUNTER_INC(w->stats.late_events);
+	} else {
+		COUNTER_INC(w->stats.spurious);
+	}
+	return false;
+}
+
+/* Serves the event the worker's fd has ready: EVENT_NONE when there was
+ * none, EVENT_ANSWERED when it was a request answered. libxenevtchn wants a poll() saying the fd is readable before each
  * xenevtchn_pending() (a non-blocking fd may still block in it), so the
  * callers poll first. */
-static bool serve_one_event(struct ioreq_worker *w)
+enum event_result { EVENT_NONE, EVENT_OTHER, EVENT_ANSWERED };
+
+static enum event_result serve_one_event(struct ioreq_worker *w)
 {
 	const struct ioreq_backend_ops *ops = w->engine->be->ops;
 	int port = ops->evtchn_pending(w->evtchn);
 	int vcpu;
 
 	if (port < 0)
-		return false;
+		return EVENT_NONE;
 	/* Unmask first: an event raised while we serve is kept. */
 	ops->evtchn_unmask(w->evtchn, (uint32_t)port);
 	if (port == w->buffered_local_port) {
 		ioreq_drain_buffered(w);
-		return true;
+		return EVENT_OTHER;
 	}
 	vcpu = port_map_find(w, (uint32_t)port);
 	if (vcpu < 0)
 		COUNTER_INC(w->stats.spurious);
-	else
-		serve_slot(w, (unsigned)vcpu, (uint32_t)port);
-	return true;
+	else if (serve_vcpu_event(w, (unsigned)vcpu, (uint32_t)port))
+		return EVENT_ANSWERED;
+	return EVENT_OTHER;
 }
 
 void ioreq_worker_run_pending(struct ioreq_worker *w)
@@ -417,7 +445,7 @@ void ioreq_worker_run_pending(struct ioreq_worker *w)
 	struct pollfd pfd = {.fd = ioreq_worker_fd(w), .events = POLLIN};
 
 	while (poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN) &&
-	       serve_one_event(w))
+	       serve_one_event(w) != EVENT_NONE)
 		;
 }
 
@@ -439,7 +467,7 @@ static void sweep_slots(struct ioreq_worker *w)
 			  "event; served by the idle sweep",
 			  w->index, v);
 		COUNTER_INC(w->stats.swept);
-		serve_slot(w, v, e->vcpu_local_port[v]);
+		ioreq_serve_slot(w, v, e->vcpu_local_port[v]);
 	}
 }
 
@@ -470,7 +498,8 @@ int ioreq_worker_serve(struct ioreq_worker *w, int stop_fd)
 			log_error("worker %u: event channel closed", w->index);
 			return -1;
 		}
-		if (pfd[0].revents & POLLIN)
-			serve_one_event(w);
+		if ((pfd[0].revents & POLLIN) &&
+		    serve_one_event(w) == EVENT_ANSWERED && w->engine->poll_ns)
+			ioreq_poll_slots(w, stop_fd);
 	}
 }

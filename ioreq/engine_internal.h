@@ -11,6 +11,9 @@
 #include "bus/bus.h"
 #include "common/counters.h"
 
+#define IOREQ_PAGE_SIZE 4096
+#define SLOTS_PER_PAGE (IOREQ_PAGE_SIZE / sizeof(ioreq_t))
+
 struct port_entry {
 	uint32_t port; /* local port; 0: empty */
 	uint32_t vcpu;
@@ -28,6 +31,13 @@ struct __attribute__((aligned(64))) ioreq_worker {
 	struct port_entry *ports;
 	unsigned port_mask;
 	struct bus_cpu *cpu;
+	/* The vCPUs bound to this worker, for its spin to look at. */
+	unsigned *vcpus;
+	unsigned nr_vcpus;
+	/* Bit v: vCPU v's last request was served by the spin, so one event
+	 * finding its slot empty is still to come. Only this worker's
+	 * thread touches it. */
+	uint64_t polled[(SLOTS_PER_PAGE + 63) / 64];
 	struct ioreq_stats stats;
 };
 
@@ -49,11 +59,9 @@ struct ioreq_engine {
 	/* Requests reach the bus only from ioreq_engine_take_over() on:
 	 * before, the daemon isn't confined yet. */
 	bool serving;
+	/* ioreq_engine_set_poll_us(), in ns; 0: no spin. */
+	uint64_t poll_ns;
 };
-
-#define IOREQ_PAGE_SIZE 4096
-#define SLOTS_PER_PAGE (IOREQ_PAGE_SIZE / sizeof(ioreq_t))
-
 /* engine.c: waits until no slot marked in answered[] still holds
  * IORESP_READY, i.e. every vCPU took its answer: a server destroyed
  * before that loses the answer (Xen completes the access without it).
@@ -66,6 +74,31 @@ bool ioreq_wait_answers_taken(const shared_iopage_t *page, const bool *answered,
  * notifies the vCPU. */
 void ioreq_answer_slot(struct ioreq_worker *w, volatile ioreq_t *slot,
 		       unsigned vcpu);
+
+/* engine.c: if vcpu's slot holds a request, answers it, notifies port
+ * and returns true. */
+bool ioreq_serve_slot(struct ioreq_worker *w, unsigned vcpu, uint32_t port);
+
+static inline bool ioreq_vcpu_polled(const struct ioreq_worker *w,
+				     unsigned vcpu)
+{
+	return w->polled[vcpu / 64] >> (vcpu % 64) & 1;
+}
+
+static inline void ioreq_set_vcpu_polled(struct ioreq_worker *w, unsigned vcpu,
+					 bool on)
+{
+	uint64_t bit = 1ull << (vcpu % 64);
+
+	w->polled[vcpu / 64] =
+		on ? w->polled[vcpu / 64] | bit : w->polled[vcpu / 64] & ~bit;
+}
+
+/* polling.c: after an answer, spins on the worker's slots for up to the
+ * engine's poll_ns since the last request it found, answering each one
+ * that turns READY without waiting for its event. Returns early when
+ * stop_fd becomes readable. */
+void ioreq_poll_slots(struct ioreq_worker *w, int stop_fd);
 
 /* mapping.c: makes Xen route exactly the bus's regions of space to us
  * (merged to Xen's limit), mapping what is new before unmapping what

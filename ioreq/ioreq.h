@@ -34,11 +34,13 @@ struct sim;
 
 /* The transport's own counters; what each access did is the bus's. */
 struct ioreq_stats {
-	atomic_ullong requests; /* synchronous requests completed */
-	atomic_ullong buffered; /* buffered requests consumed */
-	atomic_ullong spurious; /* wake-ups for a slot not in READY */
-	atomic_ullong swept;	/* requests served without their event */
-	atomic_ullong invalid;	/* bad type, size, count, or ring state */
+	atomic_ullong requests;	   /* synchronous requests completed */
+	atomic_ullong buffered;	   /* buffered requests consumed */
+	atomic_ullong spurious;	   /* wake-ups for a slot not in READY */
+	atomic_ullong swept;	   /* requests served without their event */
+	atomic_ullong polled;	   /* requests served by the spin (poll_us) */
+	atomic_ullong late_events; /* events for a request the spin served */
+	atomic_ullong invalid;	   /* bad type, size, count, or ring state */
 	atomic_ullong timeoffset;
 	atomic_ullong invalidate;
 };
@@ -113,6 +115,11 @@ unsigned ioreq_engine_nr_vcpus(const struct ioreq_engine *engine);
 unsigned ioreq_engine_nr_workers(const struct ioreq_engine *engine);
 struct ioreq_worker *ioreq_engine_worker(struct ioreq_engine *engine,
 					 unsigned index);
+/* After answering a request a worker spins on its vCPUs' slots for up
+ * to poll_us microseconds (0, the default: not at all) and answers the
+ * requests it finds without waiting for their events, trading CPU time
+ * for latency. Call before the workers run. */
+void ioreq_engine_set_poll_us(struct ioreq_engine *engine, unsigned poll_us);
 /* Sums every worker's counters into *out. */
 void ioreq_engine_stats(const struct ioreq_engine *engine,
 			struct ioreq_stats *out);

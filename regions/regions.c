@@ -8,12 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Below this many regions a plain binary search is as fast. */
+#define BUCKETS_FROM 64
+
 struct region_array {
 	struct region_array *retired_next;
 	size_t count;
 	/* The bases again, packed: the binary search touches a third of
 	 * the cache lines it would on items[]. */
 	uint64_t *bases;
+	/* A first level that narrows the search: the span from bases[0]
+	 * on is cut into nbuckets buckets of 2^shift bytes, and bucket b's
+	 * bases are bases[lo[b]] to bases[lo[b + 1] - 1]. Regions spread
+	 * over the span leave about one base per bucket, so a lookup
+	 * touches three cache lines instead of a search's dozen; clustered
+	 * ones leave a binary search within a bucket, as without it. No
+	 * buckets (nbuckets 0) for small arrays. */
+	uint32_t *lo;
+	size_t nbuckets;
+	unsigned shift;
 	struct region items[];
 };
 
@@ -26,22 +39,46 @@ struct region_set {
 static struct region_array *array_alloc(size_t count)
 {
 	struct region_array *a;
+	size_t nbuckets = 0;
 
+	/* lo[] holds indexes as uint32_t. */
+	if (count >= BUCKETS_FROM && count <= UINT32_MAX / 2)
+		for (nbuckets = BUCKETS_FROM; nbuckets < count; nbuckets *= 2)
+			;
 	a = malloc(sizeof(*a) +
-		   count * (sizeof(a->items[0]) + sizeof(uint64_t)));
+		   count * (sizeof(a->items[0]) + sizeof(uint64_t)) +
+		   (nbuckets ? nbuckets + 1 : 0) * sizeof(uint32_t));
 	if (!a)
 		return NULL;
 	a->retired_next = NULL;
 	a->count = count;
 	a->bases = (uint64_t *)(a->items + count);
+	a->lo = (uint32_t *)(a->bases + count);
+	a->nbuckets = nbuckets;
+	a->shift = 0;
 	return a;
 }
 
-/* Fills bases[] from items[] once the items are in place. */
+/* Fills bases[] and the buckets from items[] once they are in place. */
 static void index_bases(struct region_array *a)
 {
+	uint64_t span;
+	size_t j = 0;
+
 	for (size_t i = 0; i < a->count; i++)
 		a->bases[i] = a->items[i].range.base;
+	if (!a->nbuckets)
+		return;
+	span = a->bases[a->count - 1] - a->bases[0];
+	while (span >> a->shift >= a->nbuckets)
+		a->shift++;
+	/* lo[b]: how many bases lie in the buckets before b. */
+	for (size_t b = 0; b <= a->nbuckets; b++) {
+		while (j < a->count &&
+		       (a->bases[j] - a->bases[0]) >> a->shift < b)
+			j++;
+		a->lo[b] = (uint32_t)j;
+	}
 }
 
 struct region_set *regions_create(void)
@@ -82,13 +119,12 @@ void regions_destroy(struct region_set *set)
 	free(set);
 }
 
-/* Index of the first region whose base is greater than addr. Branchless
- * (the compiler emits a conditional move), so that a lookup costs no
+/* How many of the n bases from first are at most addr. Branchless (the
+ * compiler emits a conditional move), so that a lookup costs no
  * mispredicted branches, only the cache lines it touches. */
-static size_t upper_bound(const struct region_array *a, uint64_t addr)
+static size_t count_upto(const uint64_t *first, size_t n, uint64_t addr)
 {
-	const uint64_t *base = a->bases;
-	size_t n = a->count;
+	const uint64_t *base = first;
 
 	if (n == 0)
 		return 0;
@@ -98,7 +134,24 @@ static size_t upper_bound(const struct region_array *a, uint64_t addr)
 		base = base[half] <= addr ? base + half : base;
 		n -= half;
 	}
-	return (size_t)(base - a->bases) + (*base <= addr);
+	return (size_t)(base - first) + (*base <= addr);
+}
+
+/* Index of the first region whose base is greater than addr. */
+static size_t upper_bound(const struct region_array *a, uint64_t addr)
+{
+	uint64_t b;
+
+	if (!a->nbuckets)
+		return count_upto(a->bases, a->count, addr);
+	if (addr < a->bases[0])
+		return 0;
+	b = (addr - a->bases[0]) >> a->shift;
+	/* Past the last bucket: past every base. */
+	if (b >= a->nbuckets)
+		return a->count;
+	return a->lo[b] +
+	       count_upto(a->bases + a->lo[b], a->lo[b + 1] - a->lo[b], addr);
 }
 
 /* Publish next and retire the array it replaces. Caller holds the lock. */

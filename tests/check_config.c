@@ -291,6 +291,15 @@ START_TEST(bad_log_level_lists_valid_levels)
 }
 END_TEST
 
+START_TEST(poll_us_out_of_range_is_an_error)
+{
+	expect_error("poll_us = 1001\n",
+		     (const char *[]){":1:", "poll_us", "0 to 1000", NULL});
+	expect_error("poll_us = \"fast\"\n",
+		     (const char *[]){":1:", "poll_us", "0 to 1000", NULL});
+}
+END_TEST
+
 START_TEST(workers_out_of_range_is_an_error)
 {
 	expect_error("workers = 0\n",
@@ -468,6 +477,7 @@ static Suite *config_suite(void)
 	tcase_add_test(errors, bad_boolean_lists_valid_values);
 	tcase_add_test(errors, bad_log_level_lists_valid_levels);
 	tcase_add_test(errors, workers_out_of_range_is_an_error);
+	tcase_add_test(errors, poll_us_out_of_range_is_an_error);
 	tcase_add_test(errors, list_where_a_value_belongs_is_an_error);
 	tcase_add_test(errors, value_where_a_list_belongs_is_an_error);
 	tcase_add_test(errors, missing_file_is_an_error);

@@ -18,16 +18,22 @@
 
 static struct engine_fixture f;
 
-/* vCPU count and worker count for the plain fixture. */
-static void start_default(unsigned vcpus, unsigned workers)
+/* vCPU count, worker count and poll_us for the plain fixture. */
+static void start_polling(unsigned vcpus, unsigned workers, unsigned poll_us)
 {
 	fixture_init(&f, vcpus);
+	f.poll_us = poll_us;
 	fixture_add(&f, IO_SPACE_MMIO, RAM_BASE, RAM_SIZE, "ram",
 		    (const char *)NULL);
 	fixture_add(&f, IO_SPACE_PIO, PORT_BASE, 8, "ram", (const char *)NULL);
 	fixture_add(&f, IO_SPACE_MMIO, LOW_BASE, 0x1000, "ram",
 		    (const char *)NULL);
 	fixture_start(&f, workers);
+}
+
+static void start_default(unsigned vcpus, unsigned workers)
+{
+	start_polling(vcpus, workers, 0);
 }
 
 static void setup(void)
@@ -551,7 +557,9 @@ static void *vcpu_loop(void *arg)
 	return NULL;
 }
 
-START_TEST(many_vcpus_in_a_separate_process_get_correct_replies)
+/* Runs the 64 vCPUs' loop in a guest process against 4 workers that
+ * spin for poll_us; the counters once every reply checked out. */
+static struct fixture_counts run_many_vcpus(unsigned poll_us)
 {
 	struct engine_fixture g;
 	struct fixture_counts s;
@@ -559,6 +567,7 @@ START_TEST(many_vcpus_in_a_separate_process_get_correct_replies)
 	pid_t pid;
 
 	fixture_init(&g, CONC_VCPUS);
+	g.poll_us = poll_us;
 	fixture_add(&g, IO_SPACE_MMIO, RAM_BASE, RAM_SIZE, "ram",
 		    (const char *)NULL);
 	/* Fork before any thread exists: the guest is its own process. */
@@ -575,6 +584,65 @@ START_TEST(many_vcpus_in_a_separate_process_get_correct_replies)
 	ck_assert_uint_eq(s.space[IO_SPACE_MMIO].reads, CONC_REQUESTS / 2);
 	ck_assert_uint_eq(s.invalid + s.bad_pointer, 0);
 	fixture_fini(&g);
+	return s;
+}
+
+START_TEST(many_vcpus_in_a_separate_process_get_correct_replies)
+{
+	run_many_vcpus(0);
+}
+END_TEST
+
+/* --- adaptive polling (poll_us) ------------------------------------------ */
+
+/* Far longer than any test: only a request or a stop ends the spin. */
+#define LONG_SPIN_US 60000000u
+
+/* A request whose event never comes is served at once by a worker that
+ * is spinning, not a second later by the idle sweep. */
+START_TEST(request_served_by_polling_counts_as_polled)
+{
+	ioreq_t req = {.addr = RAM_BASE + 0x80,
+		       .data = 0x5eeded,
+		       .count = 1,
+		       .size = 4,
+		       .state = STATE_IOREQ_READY,
+		       .dir = IOREQ_WRITE,
+		       .type = IOREQ_TYPE_COPY};
+	struct fixture_counts s;
+
+	start_polling(1, 1, LONG_SPIN_US);
+	guest_write(&f, IO_SPACE_MMIO, RAM_BASE + 0x80, 4, 1);
+	ck_assert_int_eq(sim_misbehave_lost_event(f.sim, 0, &req, NULL), 0);
+	s = fixture_stats(&f);
+	ck_assert_uint_eq(s.polled, 1);
+	ck_assert_uint_eq(s.swept, 0);
+	ck_assert_uint_eq(s.requests, 2);
+	ck_assert_uint_eq(fixture_region(&f, 0).writes, 2);
+	fixture_fini(&f);
+}
+END_TEST
+
+/* The spin must not hold up a stop, with or without requests coming. */
+START_TEST(stop_during_a_spin_ends_it)
+{
+	start_polling(1, 1, LONG_SPIN_US);
+	guest_write(&f, IO_SPACE_MMIO, RAM_BASE, 4, 1);
+	/* The worker spins now; the tcase's timeout fails a stuck stop. */
+	fixture_fini(&f);
+}
+END_TEST
+
+/* Every request of 64 vCPUs is served exactly once, whether the spin or
+ * its event got to it first, and the events that come for requests the
+ * spin served are not taken for spurious ones. */
+START_TEST(polling_serves_nothing_twice_under_64_vcpus)
+{
+	struct fixture_counts s = run_many_vcpus(50);
+
+	/* Binding a port raises one event (as on Xen): at most one each. */
+	ck_assert_uint_le(s.spurious, CONC_VCPUS);
+	ck_assert_uint_le(s.late_events, s.polled);
 }
 END_TEST
 
@@ -769,6 +837,7 @@ static Suite *engine_suite(void)
 	TCase *proto = tcase_create("protocol");
 	TCase *bad = tcase_create("misbehaviour");
 	TCase *conc = tcase_create("concurrency");
+	TCase *polling = tcase_create("polling");
 	TCase *takeover = tcase_create("takeover");
 
 	tcase_add_checked_fixture(proto, setup, teardown);
@@ -815,8 +884,15 @@ static Suite *engine_suite(void)
 
 	tcase_add_test(conc,
 		       many_vcpus_in_a_separate_process_get_correct_replies);
+	tcase_add_test(conc, polling_serves_nothing_twice_under_64_vcpus);
 	tcase_set_timeout(conc, 300);
 	suite_add_tcase(s, conc);
+
+	tcase_add_test(polling, request_served_by_polling_counts_as_polled);
+	tcase_add_test(polling, stop_during_a_spin_ends_it);
+	/* A spin that ignores the stop lasts LONG_SPIN_US: a timeout. */
+	tcase_set_timeout(polling, 20);
+	suite_add_tcase(s, polling);
 
 	tcase_add_test(takeover,
 		       restart_answers_what_waits_in_the_stale_server);

@@ -66,6 +66,7 @@ void fixture_start(struct engine_fixture *f, unsigned nr_workers)
 	ck_assert_ptr_nonnull(f->be);
 	f->engine = ioreq_engine_create(f->be, f->bus, nr_workers);
 	ck_assert_ptr_nonnull(f->engine);
+	ioreq_engine_set_poll_us(f->engine, f->poll_us);
 	ck_assert_int_eq(ioreq_engine_start(f->engine), 0);
 	ioreq_engine_take_over(f->engine);
 	sim_hv_unpause(f->sim);
@@ -116,6 +117,8 @@ struct fixture_counts fixture_stats(struct engine_fixture *f)
 	c.buffered = N(s.buffered);
 	c.spurious = N(s.spurious);
 	c.swept = N(s.swept);
+	c.polled = N(s.polled);
+	c.late_events = N(s.late_events);
 	c.invalid = N(s.invalid);
 	c.timeoffset = N(s.timeoffset);
 	c.invalidate = N(s.invalidate);

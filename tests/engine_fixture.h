@@ -24,12 +24,13 @@ struct engine_fixture {
 	unsigned nr_workers;
 	pthread_t threads[FIXTURE_MAX_WORKERS];
 	int stop_fd;
+	unsigned poll_us; /* set before fixture_start(); 0: no spin */
 };
 
 /* The engine's and the bus's counters together, as plain numbers. */
 struct fixture_counts {
-	unsigned long long requests, buffered, spurious, swept, invalid,
-		timeoffset, invalidate, bad_pointer;
+	unsigned long long requests, buffered, spurious, swept, polled,
+		late_events, invalid, timeoffset, invalidate, bad_pointer;
 	struct {
 		unsigned long long reads, writes, bytes, unmatched, errors;
 	} space[IO_SPACE_COUNT];

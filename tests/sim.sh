@@ -48,6 +48,29 @@ expect "a bad config is refused before the guest starts, exit 2" 2 \
 	'overlap.cfg:4:' \
 	-- "$mmiod" --sim "$srcdir/examples/hello.sim" "$srcdir/tests/configs/overlap.cfg"
 
+# poll_us: a worker that spins after each answer serves the guest's
+# next request before its event, and every request exactly once.
+cat > poll.cfg <<'CFG'
+poll_us = 1000
+mmio = [ "base=0xfe000000, size=4K, type=ram" ]
+CFG
+{
+	echo "vcpus 1"
+	i=0
+	while [ $i -lt 500 ]; do
+		echo "write 0xfe000000 4 $i"
+		echo "read 0xfe000000 4 expect $i"
+		i=$((i + 1))
+	done
+} > poll.sim
+expect "with poll_us, requests are served by the spin, each once" 0 \
+	'^requests 1000 buffered 0 spurious [0-9]+ swept 0 polled [1-9][0-9]* ' \
+	-- "$mmiod" --sim poll.sim poll.cfg
+printf 'poll_us = 2000\n' > badpoll.cfg
+expect "poll_us out of range names file, line, key and range, exit 2" 2 \
+	'badpoll.cfg:1: poll_us: .2000. is not a number from 0 to 1000' \
+	-- "$mmiod" --sim poll.sim badpoll.cfg
+
 # SIGTERM in the middle of a load: the daemon stops cleanly, exit 0, and
 # nothing the guest wrote is lost. Each round writes i to ram, then i to
 # the trace: when it stops, the trace holds 0..N-1 in order and the ram

@@ -400,10 +400,103 @@ scenario_restart_and_teardown() {
 	fi
 }
 
+# --- make bench-xen: mmiod against the floor server, one boot ----------
+
+# cpu_ms PID: the CPU time the process used so far, in ms (utime and
+# stime are in clock ticks of 10 ms).
+cpu_ms() {
+	awk '{ print ($14 + $15) * 10 }' "/proc/$1/stat" 2>/dev/null
+}
+thread_cpu_ms() {
+	for task in /proc/"$1"/task/*; do
+		awk '{ printf "%d ", ($14 + $15) * 10 }' "$task/stat"
+	done 2>/dev/null
+}
+
+# bench_round SERVER: the guest's timing job (5 batches of 200 reads)
+# served by SERVER: floor, mmiod (event mode) or mmiod-poll (poll_us =
+# 50). Prints the median batch's TSC ticks per read; nothing when it
+# failed.
+bench_round() {
+	domain=timing
+	[ "$1" = mmiod-poll ] && domain=timingpoll
+	log=/var/log/mmiod/bench-$1.log
+	if ! xl create -p "/etc/xen/xl/$domain.xl" > /dev/null 2>&1; then
+		echo "  bench: $1: xl create failed" >&2
+		return
+	fi
+	if [ "$1" = floor ]; then
+		floor "$(xl domid "$domain")" 1 0xfe000000 0x1000 > "$log" 2>&1 &
+		server=$!
+		wait_for 20 grep -qs '^floor: ready' "$log" &&
+			xl unpause "$domain"
+	else
+		mmiod "$domain" 2> "$log" &
+		server=$!
+	fi
+	if wait_for 120 guest_printed "$domain" '^bench: done'; then
+		echo "  bench: $1: $(cpu_ms "$server") ms of dom0 CPU for the" \
+			"1,000 reads (per thread: $(thread_cpu_ms "$server"))" >&2
+		guest_lines "$domain" |
+			sed -n 's/^bench: \([0-9]*\) ticks per read$/\1/p' |
+			sort -n | sed -n 3p
+	else
+		echo "  bench: $1: the guest did not finish" >&2
+		show_log "$log" >&2
+	fi
+	timeout 60 xl destroy "$domain"
+	kill -TERM "$server" 2> /dev/null
+	wait_exit "$server" 20 > /dev/null
+}
+
+# min_median FORMAT: the min and median of the numbers on stdin.
+min_median() {
+	awk -v f="$1" '{ v[NR] = $1 + 0 }
+	END {
+		for (i = 2; i <= NR; i++)
+			for (j = i; j > 1 && v[j - 1] > v[j]; j--) {
+				t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
+			}
+		printf "min " f " median " f, v[1], v[int((NR + 1) / 2)]
+	}'
+}
+
+scenario_bench() {
+	rounds=${BENCH_ROUNDS:-4}
+	results=/tmp/bench-results
+	: > "$results"
+	echo "  bench: TSC ticks per served 4-byte read (median of 5 batches of 200)"
+	round=1
+	while [ $round -le $rounds ]; do
+		floor=$(bench_round floor)
+		event=$(bench_round mmiod)
+		poll=$(bench_round mmiod-poll)
+		echo "  bench: round $round: floor ${floor:--}" \
+			"mmiod ${event:--} mmiod-poll ${poll:--}"
+		if [ -n "$floor" ] && [ -n "$event" ] && [ -n "$poll" ]; then
+			echo "$floor $event $poll" >> "$results"
+			pass "bench: round $round served by all three"
+		else
+			fail "bench: round $round: a server did not serve the guest"
+		fi
+		round=$((round + 1))
+	done
+	[ -s "$results" ] || return
+	for column in 1:floor 2:mmiod 3:mmiod-poll; do
+		echo "  bench: ${column#*:}: $(cut -d' ' -f${column%%:*} "$results" | min_median %.0f) ticks"
+	done
+	echo "  bench: mmiod/floor: $(awk '{ print $2 / $1 }' "$results" | min_median %.3f)"
+	echo "  bench: mmiod-poll/floor: $(awk '{ print $3 / $1 }' "$results" | min_median %.3f)"
+}
+
 echo "dom0 up, $(xl info | grep -E '^virt_caps' | tr -s ' ')"
-scenario_battery
-scenario_restart_and_teardown
-scenario_copy
-scenario_linux
-scenario_linux_pci
+if [ -e /usr/share/mmiod-test/bench ]; then
+	scenario_bench
+else
+	scenario_battery
+	scenario_restart_and_teardown
+	scenario_copy
+	scenario_linux
+	scenario_linux_pci
+fi
 finish

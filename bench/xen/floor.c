@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* floor.c - the floor of the real-Xen benchmark (make bench-xen): an
+ * ioreq server that does the protocol's steps in the engine's order and
+ * nothing else, to time mmiod against.
+ *
+ *   floor DOMID VCPUS BASE SIZE
+ *
+ * claims MMIO [BASE, BASE + SIZE), answers every read with all ones and
+ * drops writes, until SIGTERM or SIGINT. Prints "floor: ready" once the
+ * guest may run. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <xendevicemodel.h>
+#include <xenevtchn.h>
+#include <xenforeignmemory.h>
+#include <xen/hvm/dm_op.h>
+#include <xen/hvm/ioreq.h>
+#include <xen/memory.h>
+
+#include "common/barrier.h"
+
+#define MAX_PORTS 4096
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+struct floor {
+	domid_t domid;
+	unsigned vcpus;
+	xendevicemodel_handle *dm;
+	xenforeignmemory_handle *fmem;
+	xenevtchn_handle *xce;
+	ioservid_t server;
+	xenforeignmemory_resource_handle *resource;
+	shared_iopage_t *page;
+	int vcpu_of_port[MAX_PORTS]; /* -1: not ours */
+};
+
+static int fail(const char *what)
+{
+	fprintf(stderr, "floor: %s: %s\n", what, strerror(errno));
+	return -1;
+}
+
+/* Xen's order: create, map the page, claim the range, enable (which
+ * writes each slot's vp_eport), bind the vCPUs' ports. */
+static int set_up(struct floor *f, uint64_t base, uint64_t size)
+{
+	void *addr = NULL;
+
+	f->dm = xendevicemodel_open(NULL, 0);
+	f->fmem = xenforeignmemory_open(NULL, 0);
+	f->xce = xenevtchn_open(NULL, 0);
+	if (!f->dm || !f->fmem || !f->xce)
+		return fail("open the Xen handles");
+	if (xendevicemodel_create_ioreq_server(
+		    f->dm, f->domid, HVM_IOREQSRV_BUFIOREQ_OFF, &f->server))
+		return fail("create the ioreq server");
+	f->resource = xenforeignmemory_map_resource(
+		f->fmem, f->domid, XENMEM_resource_ioreq_server, f->server,
+		XENMEM_resource_ioreq_server_frame_ioreq(0), 1, &addr,
+		PROT_READ | PROT_WRITE, 0);
+	if (!f->resource)
+		return fail("map the ioreq page");
+	f->page = addr;
+	if (xendevicemodel_map_io_range_to_ioreq_server(
+		    f->dm, f->domid, f->server, 1, base, base + size - 1))
+		return fail("claim the range");
+	if (xendevicemodel_set_ioreq_server_state(f->dm, f->domid, f->server,
+						  1))
+		return fail("enable the server");
+	for (unsigned v = 0; v < f->vcpus; v++) {
+		int local = xenevtchn_bind_interdomain(
+			f->xce, f->domid, f->page->vcpu_ioreq[v].vp_eport);
+
+		if (local < 0 || local >= MAX_PORTS)
+			return fail("bind a vCPU's event channel");
+		f->vcpu_of_port[local] = (int)v;
+	}
+	return 0;
+}
+
+static void tear_down(struct floor *f)
+{
+	if (f->page)
+		xendevicemodel_set_ioreq_server_state(f->dm, f->domid,
+						      f->server, 0);
+	if (f->resource)
+		xenforeignmemory_unmap_resource(f->fmem, f->resource);
+	if (f->server)
+		xendevicemodel_destroy_ioreq_server(f->dm, f->domid, f->server);
+	if (f->xce)
+		xenevtchn_close(f->xce);
+	if (f->fmem)
+		xenforeignmemory_close(f->fmem);
+	if (f->dm)
+		xendevicemodel_close(f->dm);
+}
+
+/* One wake-up: take the pending port, unmask it, answer its slot,
+ * notify: what serve_one_event() does, with an empty device. */
+static void serve_one(struct floor *f)
+{
+	xenevtchn_port_or_error_t port = xenevtchn_pending(f->xce);
+	volatile ioreq_t *slot;
+	bool read_to_slot;
+
+	if (port < 0 || port >= MAX_PORTS)
+		return;
+	xenevtchn_unmask(f->xce, (evtchn_port_t)port);
+	if (f->vcpu_of_port[port] < 0)
+		return;
+	slot = &f->page->vcpu_ioreq[f->vcpu_of_port[port]];
+	if (slot->state != STATE_IOREQ_READY)
+		return;
+	/* The state before the fields, the data before the state. */
+	xen_rmb();
+	read_to_slot = slot->dir == IOREQ_READ && !slot->data_is_ptr;
+	slot->state = STATE_IOREQ_INPROCESS;
+	if (read_to_slot)
+		slot->data = ~0ull;
+	xen_wmb();
+	slot->state = STATE_IORESP_READY;
+	xenevtchn_notify(f->xce, (evtchn_port_t)port);
+}
+
+int main(int argc, char **argv)
+{
+	static struct floor f;
+	struct sigaction sa = {.sa_handler = on_signal};
+	struct pollfd pfd;
+	int rc = 1;
+
+	if (argc != 5) {
+		fprintf(stderr, "usage: floor DOMID VCPUS BASE SIZE\n");
+		return 2;
+	}
+	f.domid = (domid_t)strtoul(argv[1], NULL, 0);
+	f.vcpus = (unsigned)strtoul(argv[2], NULL, 0);
+	memset(f.vcpu_of_port, -1, sizeof(f.vcpu_of_port));
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	if (set_up(&f, strtoull(argv[3], NULL, 0), strtoull(argv[4], NULL, 0)))
+		goto out;
+	printf("floor: ready\n");
+	fflush(stdout);
+	pfd = (struct pollfd){.fd = xenevtchn_fd(f.xce), .events = POLLIN};
+	while (!stop)
+		if (poll(&pfd, 1, 1000) > 0 && (pfd.revents & POLLIN))
+			serve_one(&f);
+	rc = 0;
+out:
+	tear_down(&f);
+	return rc;
+}
