@@ -10,9 +10,8 @@
 #include "loader.h"
 
 static const char *const top_keys[] = {
-	"domain",  "mmio",	   "pio",      "pci",	       "pci_host",
-	"unpause", "user",	   "log_level", "workers", "fault_socket",
-	"poll_us", NULL,
+	"domain", "mmio",      "pio",	  "pci",	  "pci_host", "unpause",
+	"user",	  "log_level", "workers", "fault_socket", "poll_us",  NULL,
 };
 
 static bool is_list_key(const char *name)
@@ -179,6 +178,7 @@ int load_options(struct loader *ld)
 		return -1;
 	return load_number(ld, "workers", 1, CONFIG_MAX_WORKERS,
 			   &cfg->workers) ||
-	       load_number(ld, "poll_us", 0, CONFIG_MAX_POLL_US, &cfg->poll_us) ||
+	       load_number(ld, "poll_us", 0, CONFIG_MAX_POLL_US,
+			   &cfg->poll_us) ||
 	       load_pci_host(ld);
 }

@@ -623,8 +623,8 @@ static void copy_engine(void)
 	asm volatile("cli");
 	check("copy engine status says done", read32(CE_BAR + 0x18), 1);
 	check("the device's DMA copied the buffer",
-	      count_differences((const uint32_t *)dma_src,
-				(uint32_t)dma_dst, sizeof(dma_src) / 4) == 0,
+	      count_differences((const uint32_t *)dma_src, (uint32_t)dma_dst,
+				sizeof(dma_src) / 4) == 0,
 	      1);
 	check("the MSI handler ran once", msi_count, 1);
 	check("no other interrupt came", stray_count, 0);
