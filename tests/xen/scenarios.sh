@@ -83,6 +83,24 @@ destroy_and_expect_exit() {
 	fi
 }
 
+# guest_verdicts DOMAIN JOB NAME: the guest's own "ok"/"not ok" lines as
+# PASS/FAIL lines named NAME, counted from its "JOB: N passed, N failed"
+# summary (a pipeline's loop runs in a subshell, whose counts are lost);
+# no summary counts as a failure.
+guest_verdicts() {
+	guest_lines "$1" | while read -r verdict rest; do
+		case $verdict in
+		ok) echo "PASS: $3: $rest" ;;
+		not) echo "FAIL: $3: ${rest#ok }" ;;
+		esac
+	done
+	summary=$(guest_lines "$1" |
+		sed -n "s/^$2: \([0-9]*\) passed, \([0-9]*\) failed/\1 \2/p")
+	set -- $summary
+	passed=$((passed + ${1:-0}))
+	failed=$((failed + ${2:-1}))
+}
+
 scenario_battery() {
 	log=/var/log/mmiod/battery.log
 	start_guest battery "$log" || return
@@ -91,12 +109,7 @@ scenario_battery() {
 		guest_lines battery | tail -5 | sed 's/^/  /'
 		show_log "$log"
 	fi
-	guest_lines battery | while read -r verdict rest; do
-		case $verdict in
-		ok) echo "PASS: guest: $rest" ;;
-		not) echo "FAIL: guest: ${rest#ok }" ;;
-		esac
-	done
+	guest_verdicts battery battery guest
 	guest_lines battery | grep '^timing:' | sed 's/^/  /'
 	mmiod --stats battery 2>&1 | grep '^requests' | sed 's/^/  battery: /'
 	if mmiod --stats battery | grep -q '^mmio reads [1-9][0-9]* writes [1-9]'; then
@@ -104,10 +117,6 @@ scenario_battery() {
 	else
 		fail "battery: mmiod --stats: $(mmiod --stats battery 2>&1)"
 	fi
-	summary=$(guest_lines battery | sed -n 's/^battery: \([0-9]*\) passed, \([0-9]*\) failed/\1 \2/p')
-	set -- $summary
-	passed=$((passed + ${1:-0}))
-	failed=$((failed + ${2:-1}))
 	trace=/var/log/mmiod/battery-trace.json
 	for write in '"size":1,"dir":"write","value":"0x5e"' \
 		'"size":2,"dir":"write","value":"0x7e57"' \
@@ -328,18 +337,7 @@ scenario_copy() {
 		guest_lines copy | tail -5 | sed 's/^/  /'
 		show_log "$log"
 	fi
-	# The guest's own verdicts, counted from its summary line (a
-	# pipeline's loop runs in a subshell, whose counts would be lost).
-	guest_lines copy | while read -r verdict rest; do
-		case $verdict in
-		ok) echo "PASS: copy: $rest" ;;
-		not) echo "FAIL: copy: ${rest#ok }" ;;
-		esac
-	done
-	summary=$(guest_lines copy | sed -n 's/^copy: \([0-9]*\) passed, \([0-9]*\) failed/\1 \2/p')
-	set -- $summary
-	passed=$((passed + ${1:-0}))
-	failed=$((failed + ${2:-1}))
+	guest_verdicts copy copy copy
 	mmiod --stats copy 2>&1 | grep '^pci\|^dma' | sed 's/^/  /'
 	destroy_and_expect_exit copy "$pid" "$log"
 }
