@@ -25,6 +25,7 @@ enum op {
 	OP_ON_VCPU,
 	OP_PUTS,
 	OP_DESTROY,
+	OP_REBOOT,
 };
 
 struct command {
@@ -62,6 +63,7 @@ static const struct {
 	{"sleep", OP_SLEEP, "sleep MS"},
 	{"puts", OP_PUTS, "puts ADDR SIZE TEXT"},
 	{"destroy", OP_DESTROY, "destroy"},
+	{"reboot", OP_REBOOT, "reboot"},
 	{"on", OP_ON_VCPU, "on vcpu N"},
 };
 
@@ -157,6 +159,7 @@ static int parse_args(struct parser *p, struct command *c, char **w, int n,
 
 	switch (c->op) {
 	case OP_DESTROY:
+	case OP_REBOOT:
 		return n == 0 ? 0 : fail(p, "usage: %s", usage);
 	case OP_SLEEP:
 		if (n != 1)
@@ -294,7 +297,7 @@ static int parse_line(struct parser *p, struct script *s, char *text,
 		return fail(p,
 			    "unknown command '%s' (valid: vcpus, on, write, "
 			    "read, rep-write, rep-read, pio-write, pio-read, "
-			    "buffered-write, puts, sleep, destroy)",
+			    "buffered-write, puts, sleep, destroy, reboot)",
 			    w[0]);
 	c.op = grammar[g].op;
 	if (parse_args(p, &c, w + 1, n - 1, grammar[g].usage))
@@ -434,8 +437,10 @@ static unsigned run_rep_read(const struct script *s, const struct command *c,
 }
 
 static unsigned run_command(const struct script *s, const struct command *c,
-			    struct sim *sim, unsigned *vcpu, FILE *out)
+			    struct sim **simp, const struct script_host *host,
+			    unsigned *vcpu, FILE *out)
 {
+	struct sim *sim = *simp;
 	bool pio = c->op == OP_PIO_READ || c->op == OP_PIO_WRITE;
 	struct sim_io io = {
 		.space = pio ? IO_SPACE_PIO : IO_SPACE_MMIO,
@@ -452,6 +457,12 @@ static unsigned run_command(const struct script *s, const struct command *c,
 	case OP_DESTROY:
 		sim_domain_kill(sim);
 		return 0;
+	case OP_REBOOT:
+		if (!host || !host->reboot) {
+			errno = ENOTSUP;
+			return ACCESS_FAILED;
+		}
+		return host->reboot(host->ctx, simp) ? ACCESS_FAILED : 0;
 	case OP_SLEEP:
 		/* In slices, so that a guest whose domain dies stops. */
 		for (uint64_t ms = 0; ms < c->value; ms += 10) {
@@ -503,12 +514,22 @@ static unsigned run_command(const struct script *s, const struct command *c,
 	return 0;
 }
 
-unsigned script_run(const struct script *s, struct sim *sim, FILE *out)
+bool script_reboots(const struct script *s)
+{
+	for (size_t i = 0; i < s->ncommands; i++)
+		if (s->commands[i].op == OP_REBOOT)
+			return true;
+	return false;
+}
+
+unsigned script_run(const struct script *s, struct sim *sim,
+		    const struct script_host *host, FILE *out)
 {
 	unsigned failures = 0, vcpu = 0;
 
 	for (size_t i = 0; i < s->ncommands; i++) {
-		unsigned rc = run_command(s, &s->commands[i], sim, &vcpu, out);
+		unsigned rc = run_command(s, &s->commands[i], &sim, host,
+					  &vcpu, out);
 
 		if (rc == ACCESS_FAILED)
 			fprintf(out, "%s:%d: access failed: %s\n", s->path,

@@ -14,6 +14,9 @@
  *   puts ADDR SIZE TEXT              write each byte of TEXT (\n escapes)
  *   sleep MS
  *   destroy                          the domain dies; the script ends
+ *   reboot                           the domain dies and a new one with
+ *                                    the same name (the next domid) runs
+ *                                    the rest once a device model serves it
  *   # comment
  * Numbers are decimal or 0x hex; SIZE is 1, 2, 4 or 8 and a VALUE must
  * fit in SIZE bytes; buffered-write ADDRs are at most 0xfffff (20 bits in
@@ -23,6 +26,7 @@
 #ifndef MMIOD_SIM_SCRIPT_H
 #define MMIOD_SIM_SCRIPT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "sim.h"
@@ -34,8 +38,21 @@ struct script *script_load(const char *path, char *err, size_t errlen);
 void script_free(struct script *script);
 unsigned script_nr_vcpus(const struct script *script);
 
+/* Whether the script has a reboot. */
+bool script_reboots(const struct script *script);
+
+/* What runs the guest provides. */
+struct script_host {
+	/* A reboot: kills *sim's domain, replaces *sim by a new domain and
+	 * returns 0 once a device model serves that one, or -1 with errno.
+	 * NULL: a reboot fails (ENOTSUP). */
+	int (*reboot)(void *ctx, struct sim **sim);
+	void *ctx;
+};
+
 /* Runs the script as the guest of sim, printing each read to out.
  * Returns the number of failed expects and failed accesses (0: all held). */
-unsigned script_run(const struct script *script, struct sim *sim, FILE *out);
+unsigned script_run(const struct script *script, struct sim *sim,
+		    const struct script_host *host, FILE *out);
 
 #endif
