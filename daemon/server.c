@@ -341,6 +341,16 @@ int server_close(struct server *s)
 	return rc;
 }
 
+size_t server_ptys(const struct server *s, const char **ptys)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->ndevices; i++)
+		if (device_pty(s->devices[i].device))
+			ptys[n++] = device_pty(s->devices[i].device);
+	return n;
+}
+
 #define U(counter) ((unsigned long long)atomic_load(&(counter)))
 
 static void print_region(void *ctx, const char *name,

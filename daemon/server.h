@@ -73,5 +73,8 @@ void server_reopen(struct server *s);
  * thread is stuck. */
 int server_close(struct server *s);
 void server_print_stats(struct server *s, FILE *out);
+/* The ptys of the devices that have one (uarts with backend=pty), in
+ * config order, into ptys (room for s->ndevices); returns how many. */
+size_t server_ptys(const struct server *s, const char **ptys);
 
 #endif

@@ -43,6 +43,9 @@ struct device_ops {
 	int (*flush)(struct device *dev);
 	/* Reopen files after log rotation (SIGHUP); may be NULL. */
 	int (*reopen)(struct device *dev);
+	/* The pty the device's host side is on (a console for xl console),
+	 * or NULL; may be NULL. */
+	const char *(*pty)(const struct device *dev);
 	void (*destroy)(struct device *dev);
 };
 
@@ -101,6 +104,9 @@ int device_flush_idle(struct device *dev);
  * once, not every second. Takes no lock. */
 unsigned device_flush_failures(const struct device *dev);
 int device_reopen(struct device *dev);
+/* The pty of a device whose host side is a pty (a uart16550 with
+ * backend=pty), or NULL. The path lives as long as the device. */
+const char *device_pty(const struct device *dev);
 /* The name of the device whose operation the calling thread is running,
  * or NULL. Async-signal-safe: the SIGSYS handler names the device (the
  * plugin) that made a forbidden system call. */

@@ -81,6 +81,7 @@ struct uart {
 	bool out_is_socket; /* stdout is a socket: writes use MSG_DONTWAIT */
 	int listen_fd;
 	char *path;
+	char pty[64]; /* backend=pty: its path; else "" */
 
 	uint8_t ier, lcr, mcr, lsr, scr, dll, dlm, fcr;
 	bool thre_pending; /* the THR-empty interrupt is owed */
@@ -349,18 +350,27 @@ static void uart_destroy(struct device *dev)
 	free(u);
 }
 
+static const char *uart_pty(const struct device *dev)
+{
+	const struct uart *u = (const struct uart *)dev;
+
+	return u->pty[0] ? u->pty : NULL;
+}
+
 static const struct device_ops uart_ops = {
 	.read = uart_read,
 	.write = uart_write,
 	.flush = uart_flush,
 	.destroy = uart_destroy,
+	.pty = uart_pty,
 };
 
 static int open_pty(struct uart *u, char *err, size_t errlen)
 {
 	int fd = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 
-	if (fd < 0 || grantpt(fd) || unlockpt(fd)) {
+	if (fd < 0 || grantpt(fd) || unlockpt(fd) ||
+	    ptsname_r(fd, u->pty, sizeof(u->pty))) {
 		snprintf(err, errlen, "backend: cannot open a pty: %s",
 			 strerror(errno));
 		if (fd >= 0)
@@ -368,7 +378,7 @@ static int open_pty(struct uart *u, char *err, size_t errlen)
 		return -1;
 	}
 	u->in_fd = u->out_fd = fd;
-	log_info("uart: guest console on %s", ptsname(fd));
+	log_info("uart: guest console on %s", u->pty);
 	return 0;
 }
 

@@ -58,6 +58,10 @@ struct ioreq_backend_ops {
 	bool (*domain_alive)(struct ioreq_backend *be);
 	int (*unpause)(struct ioreq_backend *be);
 	int (*set_isa_irq)(struct ioreq_backend *be, unsigned irq, bool level);
+	/* Tells the toolstack that serial n is at path (xen: xenstore, for
+	 * xl console); NULL: nobody to tell. */
+	int (*publish_console)(struct ioreq_backend *be, unsigned n,
+			       const char *path);
 	int (*server_id)(struct ioreq_backend *be);
 	/* A server a killed predecessor left: remembered for stale_map,
 	 * then 0 if it exists. */

@@ -528,8 +528,8 @@ unsigned script_run(const struct script *s, struct sim *sim,
 	unsigned failures = 0, vcpu = 0;
 
 	for (size_t i = 0; i < s->ncommands; i++) {
-		unsigned rc = run_command(s, &s->commands[i], &sim, host,
-					  &vcpu, out);
+		unsigned rc =
+			run_command(s, &s->commands[i], &sim, host, &vcpu, out);
 
 		if (rc == ACCESS_FAILED)
 			fprintf(out, "%s:%d: access failed: %s\n", s->path,
