@@ -138,13 +138,13 @@ int run_sim(const struct mmiod_options *opts)
 	if (!cfg)
 		return 2;
 	script = script_load(opts->script_path, err, sizeof(err));
-	if (!script || script_reboots(script)) {
+	if (!script || script_reboot_line(script)) {
 		if (script)
 			fprintf(stderr,
-				"%s: reboot needs --sim-guest: the rebooted "
+				"%s:%d: reboot needs --sim-guest: the rebooted "
 				"domain needs an mmiod of its own, and --sim's "
 				"mmiod ends with the first domain\n",
-				opts->script_path);
+				opts->script_path, script_reboot_line(script));
 		else
 			fprintf(stderr, "%s\n", err);
 		script_free(script);

@@ -514,12 +514,12 @@ static unsigned run_command(const struct script *s, const struct command *c,
 	return 0;
 }
 
-bool script_reboots(const struct script *s)
+int script_reboot_line(const struct script *s)
 {
 	for (size_t i = 0; i < s->ncommands; i++)
 		if (s->commands[i].op == OP_REBOOT)
-			return true;
-	return false;
+			return s->commands[i].line;
+	return 0;
 }
 
 unsigned script_run(const struct script *s, struct sim *sim,

@@ -38,8 +38,8 @@ struct script *script_load(const char *path, char *err, size_t errlen);
 void script_free(struct script *script);
 unsigned script_nr_vcpus(const struct script *script);
 
-/* Whether the script has a reboot. */
-bool script_reboots(const struct script *script);
+/* The line of the script's first reboot, or 0. */
+int script_reboot_line(const struct script *script);
 
 /* What runs the guest provides. */
 struct script_host {

@@ -14,11 +14,6 @@ work=$(mktemp -d /tmp/mmiod-state-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
 
-# exited PID: true once PID is gone or a zombie.
-exited() {
-	state=$(sed 's/.*) //; s/ .*//' "/proc/$1/stat" 2>/dev/null)
-	[ -z "$state" ] || [ "$state" = Z ]
-}
 
 # wait_exit PID SECONDS: waits at most SECONDS for PID (a child) to exit
 # and sets $status; on a timeout kills it, sets status 124, returns 1.

@@ -19,11 +19,6 @@ work=$(mktemp -d /tmp/mmiod-reboot-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
 
-# exited PID: true once PID is gone or a zombie.
-exited() {
-	state=$(sed 's/.*) //; s/ .*//' "/proc/$1/stat" 2>/dev/null)
-	[ -z "$state" ] || [ "$state" = Z ]
-}
 # wait_until SECONDS COMMAND...: until COMMAND succeeds; 1 on timeout.
 wait_until() {
 	limit=$(($1 * 10))
@@ -94,7 +89,7 @@ destroy
 SIM
 
 expect "--sim refuses a script that reboots (one domain, one mmiod), exit 2" 2 \
-	'reboot needs --sim-guest' -- timeout -k 2 10 "$mmiod" --sim reboot.sim reboot.cfg
+	'reboot.sim:4: reboot needs --sim-guest' -- timeout -k 2 10 "$mmiod" --sim reboot.sim reboot.cfg
 
 supervise &
 supervisor=$!
