@@ -7,7 +7,11 @@
  *   battery  every access shape of the test config, checked, then a
  *            summary line "battery: N passed, N failed";
  *   loop     count forever in a file-backed ram register, printing the
- *            count every LOOP_REPORT rounds (for restart tests).
+ *            count every LOOP_REPORT rounds (for restart tests);
+ *   reboot   wait until the file-backed ram register is served, count
+ *            this boot in it, reboot the first time; the second, prompt
+ *            on the pty uart until a key comes back (xl console), then
+ *            power off (for the reboot scenario).
  *
  * The addresses below are those of tests/xen/etc/mmiod/battery.cfg.
  */
@@ -15,6 +19,7 @@
 #include <stdint.h>
 
 #include <xen/xen.h>
+#include <xen/sched.h>
 #include <xen/vcpu.h>
 #include <xen/hvm/hvm_vcpu.h>
 #include <xen/arch-x86/hvm/start_info.h>
@@ -24,6 +29,8 @@
 #define TRACE_BASE 0xfe002000u /* trace, read_value=0x5a5a5a5a5a5a5a5a */
 #define UNCLAIMED 0xfe003000u  /* in no region */
 #define PIO_PORT 0x510	       /* pio ram, 4 ports */
+#define UART_BASE 0xfe001000u  /* reboot.cfg: uart16550, backend=pty */
+#define UART_LSR_DR 0x01
 
 #define MAX_VCPUS 4
 #define SMP_ROUNDS 300
@@ -357,10 +364,11 @@ static bool setup_hypercalls(void)
 	return false;
 }
 
-static long vcpu_op(uint32_t cmd, uint32_t vcpu, void *arg)
+/* A hypercall of up to three arguments through the page Xen filled. */
+static long hypercall3(unsigned nr, uint32_t b, uint32_t c, uint32_t d)
 {
-	uint32_t b = cmd, c = vcpu, d = (uint32_t)arg, si, di;
-	void *entry = hypercall_page + __HYPERVISOR_vcpu_op * 32;
+	void *entry = hypercall_page + nr * 32;
+	uint32_t si, di;
 	long ret;
 
 	asm volatile("call *%[entry]"
@@ -368,6 +376,11 @@ static long vcpu_op(uint32_t cmd, uint32_t vcpu, void *arg)
 		     : [entry] "m"(entry)
 		     : "memory");
 	return ret;
+}
+
+static long vcpu_op(uint32_t cmd, uint32_t vcpu, void *arg)
+{
+	return hypercall3(__HYPERVISOR_vcpu_op, cmd, vcpu, (uint32_t)arg);
 }
 
 static long start_vcpu(uint32_t id)
@@ -516,6 +529,54 @@ static void loop(void)
 	}
 }
 
+/* Prompts on the uart until a byte comes back from whoever holds the
+ * pty (xl console -t serial), for a bounded number of prompts. */
+static void console_echo(void)
+{
+	static const char prompt[] = "reboot: press a key\r\n";
+
+	for (uint32_t tries = 0; tries < 1000; tries++) {
+		for (const char *c = prompt; *c; c++)
+			write8(UART_BASE, (uint8_t)*c); /* THR */
+		if (read8(UART_BASE + 5) & UART_LSR_DR) {
+			puts_e9("reboot: the console sent ");
+			put_hex(read8(UART_BASE)); /* RBR */
+			putc_e9('\n');
+			return;
+		}
+	}
+	puts_e9("reboot: no key from the console\n");
+}
+
+/* Reads the register until an mmiod serves it (Xen answers all ones
+ * while none does: a rebooted domain runs before its restarted mmiod
+ * serves), then counts this boot there. The first boot reboots itself as
+ * a guest does (SCHEDOP_shutdown, reason reboot), the second powers off
+ * by halting its only vCPU with interrupts off. */
+static void reboot_job(void)
+{
+	struct sched_shutdown reboot = {.reason = SHUTDOWN_reboot};
+	uint32_t boots, unserved = 0;
+
+	while ((boots = read32(RAM_BASE)) == 0xffffffffu)
+		unserved++;
+	write32(RAM_BASE, boots + 1);
+	puts_e9("reboot: boot ");
+	put_dec(boots + 1);
+	puts_e9(read32(RAM_BASE) == boots + 1 ? " served" : " lost its write");
+	puts_e9(" after ");
+	put_dec(unserved);
+	puts_e9(" unserved reads\n");
+	if (boots == 0) {
+		hypercall3(__HYPERVISOR_sched_op, SCHEDOP_shutdown,
+			   (uint32_t)&reboot, 0);
+		puts_e9("reboot: SCHEDOP_shutdown returned\n");
+	} else {
+		console_echo();
+	}
+	puts_e9("reboot: powering off\n");
+}
+
 static bool cmdline_is(const struct hvm_start_info *si, const char *word)
 {
 	const char *s = (const char *)(uint32_t)si->cmdline_paddr;
@@ -546,5 +607,8 @@ void guest_main(const struct hvm_start_info *si)
 	}
 	if (cmdline_is(si, "loop"))
 		loop();
-	battery(count_vcpus());
+	else if (cmdline_is(si, "reboot"))
+		reboot_job();
+	else
+		battery(count_vcpus());
 }
