@@ -576,14 +576,15 @@ int ioreq_xen_find_domain(const char *name, uint32_t *domid)
 	struct xs_handle *xs = xs_open(XS_OPEN_READONLY);
 	unsigned int n = 0;
 	char **ids;
-	int rc = -1;
+	int rc = -1, err;
 
 	if (!xs) {
 		errno = ENOTCONN; /* told apart from "no such domain" */
 		return -1;
 	}
 	ids = xs_directory(xs, XBT_NULL, "/local/domain", &n);
-	errno = ENOENT;
+	/* What xs_read and xs_close leave in errno is not the answer. */
+	err = ids ? ENOENT : errno;
 	for (unsigned int i = 0; ids && i < n && rc; i++) {
 		char path[64];
 		unsigned int len;
@@ -599,5 +600,6 @@ int ioreq_xen_find_domain(const char *name, uint32_t *domid)
 	}
 	free(ids);
 	xs_close(xs);
+	errno = err;
 	return rc;
 }
