@@ -358,6 +358,8 @@ scenario_reboot() {
 		check_serial_console
 	else
 		fail "reboot: the rebooted guest was not served within 120 s"
+		reboot_lines | sed 's/^/  /'
+		tail -5 /var/log/xen/xl-reboot.log 2>&1 | sed 's/^/  xl: /'
 	fi
 	if ! wait_for 60 powered_off; then
 		fail "reboot: the guest did not boot twice and power off within 120 s"
@@ -402,8 +404,9 @@ scenario_reboot() {
 		fail "reboot: a waiting mmiod left $(ls -l /run/mmiod/reboot.uart0)"
 	fi
 	touch /run/reboot.stopped
-	kill -TERM "$pid"
-	if wait_for 3 exited "$pid"; then
+	if exited "$pid"; then
+		fail "reboot: no waiting mmiod to stop"
+	elif kill -TERM "$pid" && wait_for 3 exited "$pid"; then
 		pass "reboot: SIGTERM stops the waiting mmiod at once"
 	else
 		fail "reboot: the waiting mmiod ignores SIGTERM"
