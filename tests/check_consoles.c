@@ -41,6 +41,14 @@ static int record(void *ctx, unsigned n, const char *path)
 static char dir[PATH_MAX];
 static const char *const ptys[] = {"/dev/pts/7", "/dev/pts/9"};
 
+static const char *link_of(unsigned i)
+{
+	static char link[PATH_MAX + 32];
+
+	snprintf(link, sizeof(link), "%s/vm.uart%u", dir, i);
+	return link;
+}
+
 static void setup(void)
 {
 	char *slash;
@@ -48,20 +56,8 @@ static void setup(void)
 	snprintf(dir, sizeof(dir), "%s", temp_path("x"));
 	slash = strrchr(dir, '/');
 	*slash = '\0';
-	for (int i = 0; i < 2; i++) {
-		char link[PATH_MAX + 16];
-
-		snprintf(link, sizeof(link), "%s/vm.uart%d", dir, i);
-		unlink(link);
-	}
-}
-
-static const char *link_of(int i)
-{
-	static char link[PATH_MAX + 16];
-
-	snprintf(link, sizeof(link), "%s/vm.uart%d", dir, i);
-	return link;
+	unlink(link_of(0));
+	unlink(link_of(1));
 }
 
 static const char *target_of(const char *link)
