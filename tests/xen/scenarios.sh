@@ -416,8 +416,8 @@ scenario_reboot() {
 }
 
 echo "dom0 up, $(xl info | grep -E '^virt_caps' | tr -s ' ')"
+scenario_reboot
 scenario_battery
 scenario_restart_and_teardown
-scenario_reboot
 scenario_linux
 finish
