@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -367,6 +368,7 @@ static const struct device_ops uart_ops = {
 
 static int open_pty(struct uart *u, char *err, size_t errlen)
 {
+	struct termios raw;
 	int fd = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 
 	if (fd < 0 || grantpt(fd) || unlockpt(fd) ||
@@ -376,6 +378,13 @@ static int open_pty(struct uart *u, char *err, size_t errlen)
 		if (fd >= 0)
 			close(fd);
 		return -1;
+	}
+	/* Raw, as a serial line is: a pty's line discipline would echo the
+	 * guest's output back to it as input while nobody is attached, and
+	 * translate bytes (termios on the master apply to the pty). */
+	if (tcgetattr(fd, &raw) == 0) {
+		cfmakeraw(&raw);
+		tcsetattr(fd, TCSANOW, &raw);
 	}
 	u->in_fd = u->out_fd = fd;
 	log_info("uart: guest console on %s", u->pty);

@@ -273,12 +273,15 @@ START_TEST(pty_backend_names_its_pty_and_carries_the_guest_output)
 	ck_assert_msg(strncmp(pty, "/dev/pts/", 9) == 0, "pty %s", pty);
 	fd = open(pty, O_RDWR | O_NOCTTY);
 	ck_assert_int_ge(fd, 0);
+	/* Raw: each byte as it comes (not line by line), and no echo of
+	 * the guest's output back to it as input. */
 	ck_assert_int_eq(tcgetattr(fd, &raw), 0);
-	cfmakeraw(&raw); /* each byte as it comes, not line by line */
-	ck_assert_int_eq(tcsetattr(fd, TCSANOW, &raw), 0);
+	ck_assert_uint_eq(raw.c_lflag & (ICANON | ECHO), 0);
 	wr(THR, '!');
 	ck_assert_int_eq(read(fd, buf, sizeof(buf)), 1);
 	ck_assert_str_eq(buf, "!");
+	usleep(10000);
+	ck_assert_uint_eq(rd(LSR) & 0x01, 0); /* DR: nothing came back */
 	close(fd);
 }
 END_TEST
