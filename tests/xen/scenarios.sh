@@ -325,6 +325,7 @@ check_serial_console() {
 	else
 		fail "reboot: serial/0/tty of domain $domid is '$tty' ($(ls -l /run/mmiod 2>&1))"
 	fi
+	mkdir -p /var/lock # xenconsole's lock file goes there
 	(sleep 2; printf x; sleep 2) | timeout 10 xl console -t serial reboot \
 		> /tmp/xl-console.out 2>&1
 	if grep -q 'press a key' /tmp/xl-console.out &&
