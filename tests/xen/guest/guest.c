@@ -18,6 +18,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The current interface: without it xen.h makes __HYPERVISOR_sched_op
+ * the pre-3.0.2 compat number, which Xen refuses an HVM guest (-ENOSYS). */
+#define __XEN_INTERFACE_VERSION__ 0x00040e00
 #include <xen/xen.h>
 #include <xen/sched.h>
 #include <xen/vcpu.h>
@@ -528,18 +531,6 @@ static void loop(void)
 	}
 }
 
-/* An empty IDT turns the breakpoint into a triple fault, which Xen
- * takes as the guest's reboot. */
-static void triple_fault(void)
-{
-	static const struct __attribute__((packed)) {
-		uint16_t limit;
-		uint32_t base;
-	} empty = {0, 0};
-
-	asm volatile("lidt %0; int3" : : "m"(empty));
-}
-
 /* Prompts on the uart for a while, for xl console -t serial to show;
  * output nobody reads is dropped, so this never waits. */
 static void console_prompt(void)
@@ -574,12 +565,11 @@ static void reboot_job(void)
 		long rc = hypercall3(__HYPERVISOR_sched_op, SCHEDOP_shutdown,
 				     (uint32_t)&reboot, 0);
 
-		/* Xen pauses the vCPU on the way back: nothing below runs
-		 * unless the call failed. */
-		puts_e9("reboot: SCHEDOP_shutdown returned ");
+		/* Xen pauses the vCPU on the way back: this runs only if the
+		 * call failed, and the guest then powers off instead. */
+		puts_e9("reboot: SCHEDOP_shutdown failed: ");
 		put_hex((uint64_t)rc);
-		puts_e9("; triple fault instead\n");
-		triple_fault();
+		putc_e9('\n');
 	} else {
 		console_prompt();
 	}
