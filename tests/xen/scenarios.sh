@@ -360,8 +360,8 @@ scenario_reboot() {
 		reboot_lines | sed 's/^/  /'
 		tail -5 /var/log/xen/xl-reboot.log 2>&1 | sed 's/^/  xl: /'
 	fi
-	if ! wait_for 60 powered_off; then
-		fail "reboot: the guest did not boot twice and power off within 120 s"
+	if ! wait_for 120 powered_off; then
+		fail "reboot: the guest did not power off within 120 s of its second boot"
 		reboot_lines | sed 's/^/  /'
 		show_log "$log"
 	fi

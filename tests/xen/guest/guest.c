@@ -537,7 +537,7 @@ static void console_prompt(void)
 {
 	static const char prompt[] = "reboot: hello from serial 0\r\n";
 
-	for (uint32_t lines = 0; lines < 1000; lines++)
+	for (uint32_t lines = 0; lines < 200; lines++)
 		for (const char *c = prompt; *c; c++)
 			write8(UART_BASE, (uint8_t)*c); /* THR */
 }
