@@ -37,7 +37,8 @@ int confine_drop_privileges(const char *user)
 /* What serving does after setup: event channels and dm_op (ioctl),
  * guest mappings (mmap family), device files (open, write, msync),
  * worker threads (futex), the main loop (ppoll, signals, timers),
- * notify.c (socket, sendmsg), the fault socket (accept4), logging
+ * notify.c (socket, sendmsg), the fault socket (accept4), the state
+ * dir's files and console links at exit (unlink, readlink), logging
  * (write) and exiting. */
 static const int allowed[] = {
 	SCMP_SYS(read),
@@ -64,7 +65,8 @@ static const int allowed[] = {
 	SCMP_SYS(ftruncate),
 	SCMP_SYS(rename),
 	SCMP_SYS(unlink),
-	SCMP_SYS(rmdir), /* --sim's private state directory */
+	SCMP_SYS(readlink), /* a console link is removed only if still ours */
+	SCMP_SYS(rmdir),    /* --sim's private state directory */
 	SCMP_SYS(futex),
 	SCMP_SYS(poll),
 	SCMP_SYS(ppoll),

@@ -83,6 +83,21 @@ bool lifecycle_stop_requested(void)
 	return stop_requested;
 }
 
+bool lifecycle_wait_for_domain(const char *name, bool *announced)
+{
+	const struct timespec poll_interval = {0, 200000000L};
+
+	if (!*announced) {
+		notify("READY=1\nSTATUS=waiting for domain %s", name);
+		log_info("waiting for domain %s", name);
+		*announced = true;
+	}
+	/* Signals are open during start-up: checked after the sleep in
+	 * case one came just before it. */
+	nanosleep(&poll_interval, NULL);
+	return !stop_requested;
+}
+
 int lifecycle_setup_failed(void)
 {
 	if (!stop_requested)

@@ -28,8 +28,12 @@ bool lifecycle_stop_requested(void);
  * stop signal cut it short (what failed was interrupted), else 1. */
 int lifecycle_setup_failed(void);
 
-/* Whether SIGTERM or SIGINT came. */
-bool lifecycle_stop_requested(void);
+/* One round of --wait for the domain called name: the first round
+ * (*announced false) tells systemd READY=1, since mmiod is now ready for
+ * the domain (a unit ordered before the toolstack's must not hold it
+ * up), then sleeps 200 ms. A stop interrupts the sleep: false once
+ * SIGTERM or SIGINT came, true to look again. */
+bool lifecycle_wait_for_domain(const char *name, bool *announced);
 
 enum stop_reason {
 	STOP_SIGNAL,	   /* SIGTERM or SIGINT */

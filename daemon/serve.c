@@ -20,6 +20,7 @@
 
 #include "common/log.h"
 #include "confine.h"
+#include "consoles.h"
 #include "guest_config.h"
 #include "instance.h"
 #include "lifecycle.h"
@@ -40,6 +41,33 @@ static void destroy_stale_server(struct ioreq_backend *be,
 	else if (errno != ENOENT && errno != ESRCH)
 		log_warn("cannot destroy stale ioreq server %d: %s",
 			 old.server_id, strerror(errno));
+}
+
+static int publish_serial(void *be, unsigned n, const char *path)
+{
+	return ioreq_backend_publish_console(be, n, path);
+}
+
+/* Where xl console finds the pty uarts: before the files are handed to
+ * user= (the links are among them) and before the restriction (xenstore
+ * is out of reach after it). */
+static int publish_consoles(struct consoles *c, const struct server *s,
+			    struct ioreq_backend *be,
+			    const struct serve_request *req,
+			    struct owned_files *of)
+{
+	const char **ptys = calloc(s->ndevices + 1, sizeof(*ptys));
+	struct console_store store = {publish_serial, be};
+	int rc;
+
+	if (!ptys) {
+		log_error("out of memory");
+		return -1;
+	}
+	rc = consoles_publish(c, req->state_dir, req->guest, ptys,
+			      server_ptys(s, ptys), of, &store);
+	free(ptys);
+	return rc;
 }
 
 static int stop_status(enum stop_reason why, uint32_t domid)
@@ -67,6 +95,7 @@ int serve_domain(const struct serve_request *req)
 	struct server server;
 	struct instance inst;
 	struct owned_files owned;
+	struct consoles consoles;
 	const char *name = cfg->domain ? cfg->domain : req->guest;
 	uint32_t domid;
 	int status = 1;
@@ -74,6 +103,7 @@ int serve_domain(const struct serve_request *req)
 	server_init(&server);
 	instance_init(&inst);
 	owned_files_init(&owned);
+	consoles_init(&consoles);
 	if (instance_paths(&inst, req->state_dir, req->guest)) {
 		status = 2;
 		goto out;
@@ -106,7 +136,8 @@ int serve_domain(const struct serve_request *req)
 						  ioreq_backend_server_id(be)}))
 		goto out;
 	if (signals_block() || server_spawn(&server, cfg) ||
-	    instance_listen(&inst))
+	    instance_listen(&inst) ||
+	    publish_consoles(&consoles, &server, be, req, &owned))
 		goto out;
 	if ((cfg->unpause || req->opener->unpause) &&
 	    ioreq_backend_unpause(be)) {
@@ -142,6 +173,7 @@ out:
 	 * stays, so that a restart takes the server over. */
 	if (server.stuck)
 		inst.state_written = false;
+	consoles_remove(&consoles);
 	instance_close(&inst);
 	owned_files_free(&owned);
 	if (!server.stuck)

@@ -518,6 +518,16 @@ void server_input_unmute(struct server *s)
 		s->devices[i].input_muted = false;
 }
 
+size_t server_ptys(const struct server *s, const char **ptys)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->ndevices; i++)
+		if (device_pty(s->devices[i].device))
+			ptys[n++] = device_pty(s->devices[i].device);
+	return n;
+}
+
 #define U(counter) ((unsigned long long)atomic_load(&(counter)))
 
 static void print_region(void *ctx, const char *name,

@@ -110,5 +110,8 @@ void server_print_stats(struct server *s, FILE *out);
 void server_input_fds(struct server *s, struct pollfd *pfd);
 void server_input(struct server *s, const struct pollfd *pfd);
 void server_input_unmute(struct server *s);
+/* The ptys of the devices that have one (uarts with backend=pty), in
+ * config order, into ptys (room for s->ndevices); returns how many. */
+size_t server_ptys(const struct server *s, const char **ptys);
 
 #endif

@@ -26,7 +26,8 @@
 #define SIM_RAM_SIZE (16u << 20)
 
 /* The guest process: wait for the server, run the script, report. */
-static int run_guest(const struct script *script, struct sim *sim)
+static int run_guest(const struct script *script, struct sim *sim,
+		     const struct script_host *host)
 {
 	unsigned failures;
 
@@ -36,7 +37,7 @@ static int run_guest(const struct script *script, struct sim *sim)
 		fprintf(stderr, "guest: the device model never came up\n");
 		return 1;
 	}
-	failures = script_run(script, sim, stdout);
+	failures = script_run(script, sim, host, stdout);
 	return failures ? 1 : 0;
 }
 
@@ -51,7 +52,7 @@ static int guest_process(const struct script *script, struct sim *sim,
 	 * for the death signal, and the guest was reparented. */
 	if (getppid() != parent)
 		return 1;
-	return run_guest(script, sim);
+	return run_guest(script, sim, NULL);
 }
 
 static int wait_guest(pid_t pid)
@@ -138,8 +139,16 @@ int run_sim(const struct mmiod_options *opts)
 	if (!cfg)
 		return 2;
 	script = script_load(opts->script_path, err, sizeof(err));
-	if (!script) {
-		fprintf(stderr, "%s\n", err);
+	if (!script || script_reboot_line(script)) {
+		if (script)
+			fprintf(stderr,
+				"%s:%d: reboot needs --sim-guest: the rebooted "
+				"domain needs an mmiod of its own, and --sim's "
+				"mmiod ends with the first domain\n",
+				opts->script_path, script_reboot_line(script));
+		else
+			fprintf(stderr, "%s\n", err);
+		script_free(script);
 		config_free(cfg);
 		return 2;
 	}
@@ -177,10 +186,36 @@ int run_sim(const struct mmiod_options *opts)
 
 /* --- mmiod --sim-guest SOCKET SCRIPT ---------------------------------- */
 
+/* A reboot as xl does it with on_reboot = "restart": the domain dies
+ * (its device model sees that and exits), and a new domain with the same
+ * name and the next domid takes its place at SOCKET. Like xl create -p,
+ * it runs once a device model unpauses it. The old one is not freed: a
+ * device model may still be receiving it. */
+static int reboot_domain(void *ctx, struct sim **sim)
+{
+	struct sim_options *so = ctx;
+	struct sim *next;
+
+	sim_domain_kill(*sim);
+	so->domid = sim_domid(*sim) + 1;
+	next = sim_create(so);
+	if (!next)
+		return -1;
+	sim_serve_next(*sim, next);
+	*sim = next;
+	fprintf(stdout, "guest: rebooted as domain %u\n", sim_domid(next));
+	if (sim_wait_until_running(next, SIM_DEFAULT_TIMEOUT_MS)) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	return 0;
+}
+
 int run_sim_guest(const struct mmiod_options *opts)
 {
 	struct script *script;
 	struct sim_options so;
+	struct script_host host = {reboot_domain, &so};
 	struct sim *sim;
 	int status = 1;
 	char err[512];
@@ -204,7 +239,7 @@ int run_sim_guest(const struct mmiod_options *opts)
 			unix_socket_strerror(err, sizeof(err),
 					     opts->socket_path, errno));
 	} else {
-		status = run_guest(script, sim);
+		status = run_guest(script, sim, &host);
 		/* The guest is done: its domain goes away, as after a
 		 * poweroff. */
 		sim_domain_kill(sim);
@@ -217,13 +252,6 @@ int run_sim_guest(const struct mmiod_options *opts)
 }
 
 /* --- mmiod --sim-attach SOCKET CONFIG ---------------------------------- */
-
-static struct ioreq_backend *open_attached(void *ctx, const char *name,
-					   bool wait, uint32_t *domid)
-{
-	*domid = 1; /* the one simulated guest */
-	return ioreq_backend_sim_open(ctx);
-}
 
 static struct sim *attach(const char *path)
 {
@@ -244,29 +272,60 @@ static struct sim *attach(const char *path)
 	return sim;
 }
 
+struct attached {
+	const char *path;
+	struct sim *sim;
+};
+
+/* With --wait, as for a Xen domain name: until SOCKET hands out a
+ * domain that is alive (no socket yet, or the domain of a reboot that
+ * has not been replaced yet). */
+static struct ioreq_backend *open_attached(void *ctx, const char *name,
+					   bool wait, uint32_t *domid)
+{
+	struct attached *a = ctx;
+	bool announced = false;
+
+	for (;;) {
+		a->sim = attach(a->path);
+		if (a->sim && !sim_domain_dead(a->sim))
+			break;
+		if (!wait) {
+			if (a->sim)
+				break; /* serves nothing, and notices */
+			log_error("cannot attach to the simulated domain at "
+				  "%s: %s",
+				  a->path, strerror(errno));
+			return NULL;
+		}
+		sim_destroy(a->sim);
+		a->sim = NULL;
+		if (!lifecycle_wait_for_domain(name, &announced))
+			return NULL;
+	}
+	*domid = sim_domid(a->sim);
+	return ioreq_backend_sim_open(a->sim);
+}
+
 int run_sim_attach(const struct mmiod_options *opts)
 {
 	struct mmiod_config *cfg = guest_config_load(opts->config_path);
-	struct domain_opener opener = {open_attached, NULL, false};
-	int status = 1;
+	struct attached a = {opts->socket_path, NULL};
+	struct domain_opener opener = {open_attached, &a, false};
+	int status;
 
 	if (!cfg)
 		return 2;
 	apply_log_level(opts, cfg);
-	opener.ctx = attach(opts->socket_path);
-	if (!opener.ctx) {
-		log_error("cannot attach to the simulated domain at %s: %s",
-			  opts->socket_path, strerror(errno));
-	} else {
-		status = serve_domain(&(struct serve_request){
-			.cfg = cfg,
-			.guest = cfg->domain ? cfg->domain : "sim",
-			.state_dir = state_dir_of(opts),
-			.opener = &opener,
-			.seccomp = opts->seccomp,
-		});
-		sim_destroy(opener.ctx);
-	}
+	status = serve_domain(&(struct serve_request){
+		.cfg = cfg,
+		.guest = cfg->domain ? cfg->domain : "sim",
+		.state_dir = state_dir_of(opts),
+		.opener = &opener,
+		.wait = opts->wait,
+		.seccomp = opts->seccomp,
+	});
+	sim_destroy(a.sim);
 	config_free(cfg);
 	return status;
 }

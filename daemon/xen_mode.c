@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "common/log.h"
 #include "common/parse.h"
@@ -11,11 +10,9 @@
 #include "lifecycle.h"
 #include "modes.h"
 
-#define WAIT_POLL_NS 200000000L
-
 static int find_domain(const char *name, bool wait, uint32_t *domid)
 {
-	const struct timespec poll_interval = {0, WAIT_POLL_NS};
+	bool announced = false;
 	uint64_t id;
 
 	if (parse_u64(name, &id) == 0) {
@@ -39,10 +36,7 @@ static int find_domain(const char *name, bool wait, uint32_t *domid)
 						  : "");
 			return -1;
 		}
-		/* A stop interrupts the sleep (signals are open during
-		 * start-up); checked after it in case it came just before. */
-		nanosleep(&poll_interval, NULL);
-		if (lifecycle_stop_requested())
+		if (!lifecycle_wait_for_domain(name, &announced))
 			return -1;
 	}
 	return 0;

@@ -49,6 +49,9 @@ struct device_ops {
 	 * took anything. Both NULL for a device without input. */
 	int (*input_fd)(struct device *dev);
 	bool (*input)(struct device *dev);
+	/* The pty the device's host side is on (a console for xl console),
+	 * or NULL; may be NULL. */
+	const char *(*pty)(const struct device *dev);
 	void (*destroy)(struct device *dev);
 };
 
@@ -139,6 +142,9 @@ int device_reopen(struct device *dev);
  * the fd was readable for nothing (a hung-up line). */
 int device_input_fd(struct device *dev);
 int device_input(struct device *dev);
+/* The pty of a device whose host side is a pty (a uart16550 with
+ * backend=pty), or NULL. The path lives as long as the device. */
+const char *device_pty(const struct device *dev);
 /* The name of the device whose operation the calling thread is running,
  * or NULL. Async-signal-safe: the SIGSYS handler names the device (the
  * plugin) that made a forbidden system call. */

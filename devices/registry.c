@@ -198,6 +198,11 @@ unsigned device_flush_failures(const struct device *dev)
 	return __atomic_load_n(&dev->flush_failures, __ATOMIC_RELAXED);
 }
 
+const char *device_pty(const struct device *dev)
+{
+	return dev->ops->pty ? dev->ops->pty(dev) : NULL;
+}
+
 int device_reopen(struct device *dev)
 {
 	int rc;

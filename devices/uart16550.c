@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -82,6 +83,7 @@ struct uart {
 	bool out_is_socket; /* stdout is a socket: writes use MSG_DONTWAIT */
 	int listen_fd;
 	char *path;
+	char pty[64]; /* backend=pty: its path; else "" */
 
 	uint8_t ier, lcr, mcr, lsr, scr, dll, dlm, fcr;
 	bool thre_pending; /* the THR-empty interrupt is owed */
@@ -378,6 +380,13 @@ static bool uart_input(struct device *dev)
 	return took;
 }
 
+static const char *uart_pty(const struct device *dev)
+{
+	const struct uart *u = (const struct uart *)dev;
+
+	return u->pty[0] ? u->pty : NULL;
+}
+
 static const struct device_ops uart_ops = {
 	.read = uart_read,
 	.write = uart_write,
@@ -385,21 +394,31 @@ static const struct device_ops uart_ops = {
 	.destroy = uart_destroy,
 	.input_fd = uart_input_fd,
 	.input = uart_input,
+	.pty = uart_pty,
 };
 
 static int open_pty(struct uart *u, char *err, size_t errlen)
 {
+	struct termios raw;
 	int fd = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 
-	if (fd < 0 || grantpt(fd) || unlockpt(fd)) {
+	if (fd < 0 || grantpt(fd) || unlockpt(fd) ||
+	    ptsname_r(fd, u->pty, sizeof(u->pty))) {
 		snprintf(err, errlen, "backend: cannot open a pty: %s",
 			 strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
+	/* Raw, as a serial line is: a pty's line discipline would echo the
+	 * guest's output back to it as input while nobody is attached, and
+	 * translate bytes (termios on the master apply to the pty). */
+	if (tcgetattr(fd, &raw) == 0) {
+		cfmakeraw(&raw);
+		tcsetattr(fd, TCSANOW, &raw);
+	}
 	u->in_fd = u->out_fd = fd;
-	log_info("uart: guest console on %s", ptsname(fd));
+	log_info("uart: guest console on %s", u->pty);
 	return 0;
 }
 

@@ -57,6 +57,14 @@ int ioreq_backend_unpause(struct ioreq_backend *be)
 	return be->ops->unpause(be);
 }
 
+int ioreq_backend_publish_console(struct ioreq_backend *be, unsigned n,
+				  const char *path)
+{
+	if (!be->ops->publish_console)
+		return 0;
+	return be->ops->publish_console(be, n, path);
+}
+
 int ioreq_backend_server_id(struct ioreq_backend *be)
 {
 	return be->ops->server_id(be);

@@ -62,6 +62,10 @@ struct ioreq_backend_ops {
 			    unsigned pin, bool level);
 	int (*inject_msi)(struct ioreq_backend *be, uint64_t addr,
 			  uint32_t data);
+	/* Tells the toolstack that serial n is at path (xen: xenstore, for
+	 * xl console); NULL: nobody to tell. */
+	int (*publish_console)(struct ioreq_backend *be, unsigned n,
+			       const char *path);
 	int (*server_id)(struct ioreq_backend *be);
 	/* A server a killed predecessor left: remembered for stale_map,
 	 * then 0 if it exists. */

@@ -386,6 +386,62 @@ static int xen_inject_msi(struct ioreq_backend *be, uint64_t addr,
 	return xendevicemodel_inject_msi(x->dm, x->domid, addr, data);
 }
 
+/* serial, serial/N and serial/N/tty: dom0's, the guest may read them. A
+ * guest owns its /local/domain/DOMID, so nodes created there would be
+ * its to change. */
+static int publish_nodes(struct xs_handle *xs, xs_transaction_t t,
+			 domid_t domid, unsigned n, const char *path)
+{
+	struct xs_permissions perms[2] = {{0, XS_PERM_NONE},
+					  {domid, XS_PERM_READ}};
+	char node[3][64];
+
+	snprintf(node[0], sizeof(node[0]), "/local/domain/%u/serial", domid);
+	snprintf(node[1], sizeof(node[1]), "/local/domain/%u/serial/%u", domid,
+		 n);
+	snprintf(node[2], sizeof(node[2]), "/local/domain/%u/serial/%u/tty",
+		 domid, n);
+	if (!xs_write(xs, t, node[2], path, (unsigned)strlen(path)))
+		return -1;
+	for (int i = 0; i < 3; i++)
+		if (!xs_set_permissions(xs, t, node[i], perms, 2))
+			return -1;
+	return 0;
+}
+
+static int xen_publish_console(struct ioreq_backend *be, unsigned n,
+			       const char *path)
+{
+	domid_t domid = to_xen(be)->domid;
+	struct xs_handle *xs = xs_open(0);
+	int rc = -1, err = EIO;
+
+	if (!xs)
+		return -1;
+	/* A transaction that ends in EAGAIN met another writer: again. */
+	for (int tries = 0; tries < 10; tries++) {
+		xs_transaction_t t = xs_transaction_start(xs);
+		bool written;
+
+		if (t == XBT_NULL) {
+			err = errno;
+			break;
+		}
+		written = publish_nodes(xs, t, domid, n, path) == 0;
+		err = errno;
+		if (xs_transaction_end(xs, t, !written)) {
+			rc = written ? 0 : -1;
+			break;
+		}
+		err = errno;
+		if (!written || errno != EAGAIN)
+			break;
+	}
+	xs_close(xs);
+	errno = err;
+	return rc;
+}
+
 static int xen_server_id(struct ioreq_backend *be)
 {
 	struct xen_backend *x = to_xen(be);
@@ -484,6 +540,7 @@ static const struct ioreq_backend_ops xen_ops = {
 	.set_isa_irq = xen_set_isa_irq,
 	.set_pci_intx = xen_set_pci_intx,
 	.inject_msi = xen_inject_msi,
+	.publish_console = xen_publish_console,
 	.server_id = xen_server_id,
 	.destroy_stale = xen_destroy_stale,
 	.stale_map = xen_stale_map,
@@ -554,14 +611,15 @@ int ioreq_xen_find_domain(const char *name, uint32_t *domid)
 	struct xs_handle *xs = xs_open(XS_OPEN_READONLY);
 	unsigned int n = 0;
 	char **ids;
-	int rc = -1;
+	int rc = -1, err;
 
 	if (!xs) {
 		errno = ENOTCONN; /* told apart from "no such domain" */
 		return -1;
 	}
 	ids = xs_directory(xs, XBT_NULL, "/local/domain", &n);
-	errno = ENOENT;
+	/* What xs_read and xs_close leave in errno is not the answer. */
+	err = ids ? ENOENT : errno;
 	for (unsigned int i = 0; ids && i < n && rc; i++) {
 		char path[64];
 		unsigned int len;
@@ -577,5 +635,6 @@ int ioreq_xen_find_domain(const char *name, uint32_t *domid)
 	}
 	free(ids);
 	xs_close(xs);
+	errno = err;
 	return rc;
 }

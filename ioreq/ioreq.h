@@ -88,6 +88,13 @@ int ioreq_backend_guest_read(struct ioreq_backend *be, uint64_t gpa, void *buf,
 			     size_t len);
 int ioreq_backend_guest_write(struct ioreq_backend *be, uint64_t gpa,
 			      const void *buf, size_t len);
+/* Tells the toolstack that the guest's serial n is the tty at path: xen
+ * writes xenstore's /local/domain/DOMID/serial/N/tty (where xl console
+ * -t serial looks), dom0's and read-only for the guest, so that the
+ * guest can't point xl console elsewhere. Before the restriction. 0, or
+ * -1 with errno. */
+int ioreq_backend_publish_console(struct ioreq_backend *be, unsigned n,
+				  const char *path);
 /* Lets a paused guest run. */
 int ioreq_backend_unpause(struct ioreq_backend *be);
 void ioreq_backend_close(struct ioreq_backend *be);

@@ -29,6 +29,7 @@ enum op {
 	OP_EXPECT_MSI,
 	OP_RAM_WRITE,
 	OP_RAM_READ,
+	OP_REBOOT,
 };
 
 struct command {
@@ -67,6 +68,7 @@ static const struct {
 	{"sleep", OP_SLEEP, "sleep MS"},
 	{"puts", OP_PUTS, "puts ADDR SIZE TEXT"},
 	{"destroy", OP_DESTROY, "destroy"},
+	{"reboot", OP_REBOOT, "reboot"},
 	{"on", OP_ON_VCPU, "on vcpu N"},
 	{"expect-irq", OP_EXPECT_IRQ, "expect-irq LINE 0|1"},
 	{"expect-msi", OP_EXPECT_MSI, "expect-msi ADDR DATA"},
@@ -166,6 +168,7 @@ static int parse_args(struct parser *p, struct command *c, char **w, int n,
 
 	switch (c->op) {
 	case OP_DESTROY:
+	case OP_REBOOT:
 		return n == 0 ? 0 : fail(p, "usage: %s", usage);
 	case OP_SLEEP:
 		if (n != 1)
@@ -332,7 +335,8 @@ static int parse_line(struct parser *p, struct script *s, char *text,
 			    "unknown command '%s' (valid: platform, vcpus, on, "
 			    "write, read, rep-write, rep-read, pio-write, "
 			    "pio-read, ram-write, ram-read, buffered-write, "
-			    "puts, sleep, expect-irq, expect-msi, destroy)",
+			    "puts, sleep, expect-irq, expect-msi, destroy, "
+			    "reboot)",
 			    w[0]);
 	c.op = grammar[g].op;
 	if (parse_args(p, &c, w + 1, n - 1, grammar[g].usage))
@@ -563,8 +567,10 @@ static unsigned run_ram(const struct script *s, const struct command *c,
 }
 
 static unsigned run_command(const struct script *s, const struct command *c,
-			    struct sim *sim, struct run_state *st, FILE *out)
+			    struct sim **simp, const struct script_host *host,
+			    struct run_state *st, FILE *out)
 {
+	struct sim *sim = *simp;
 	unsigned *vcpu = &st->vcpu;
 	bool pio = c->op == OP_PIO_READ || c->op == OP_PIO_WRITE;
 	struct sim_io io = {
@@ -589,6 +595,15 @@ static unsigned run_command(const struct script *s, const struct command *c,
 	case OP_RAM_WRITE:
 	case OP_RAM_READ:
 		return run_ram(s, c, sim, out);
+	case OP_REBOOT:
+		if (!host || !host->reboot) {
+			errno = ENOTSUP;
+			return ACCESS_FAILED;
+		}
+		if (host->reboot(host->ctx, simp))
+			return ACCESS_FAILED;
+		st->msi_seen = 0; /* the new domain's MSIs count from 0 */
+		return 0;
 	case OP_SLEEP:
 		/* In slices, so that a guest whose domain dies stops. */
 		for (uint64_t ms = 0; ms < c->value; ms += 10) {
@@ -640,13 +655,23 @@ static unsigned run_command(const struct script *s, const struct command *c,
 	return 0;
 }
 
-unsigned script_run(const struct script *s, struct sim *sim, FILE *out)
+int script_reboot_line(const struct script *s)
+{
+	for (size_t i = 0; i < s->ncommands; i++)
+		if (s->commands[i].op == OP_REBOOT)
+			return s->commands[i].line;
+	return 0;
+}
+
+unsigned script_run(const struct script *s, struct sim *sim,
+		    const struct script_host *host, FILE *out)
 {
 	struct run_state st = {0, 0};
 	unsigned failures = 0;
 
 	for (size_t i = 0; i < s->ncommands; i++) {
-		unsigned rc = run_command(s, &s->commands[i], sim, &st, out);
+		unsigned rc =
+			run_command(s, &s->commands[i], &sim, host, &st, out);
 
 		if (rc == ACCESS_FAILED)
 			fprintf(out, "%s:%d: access failed: %s\n", s->path,

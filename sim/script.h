@@ -21,6 +21,9 @@
  *   expect-msi ADDR DATA             an MSI with that address and data
  *                                    comes (after the last one matched)
  *   destroy                          the domain dies; the script ends
+ *   reboot                           the domain dies and a new one with
+ *                                    the same name (the next domid) runs
+ *                                    the rest once a device model serves it
  *   # comment
  * Both expects wait up to 5 s, as interrupts come from device threads.
  * Numbers are decimal or 0x hex; SIZE is 1, 2, 4 or 8 and a VALUE must
@@ -31,6 +34,7 @@
 #ifndef MMIOD_SIM_SCRIPT_H
 #define MMIOD_SIM_SCRIPT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "sim.h"
@@ -44,8 +48,21 @@ unsigned script_nr_vcpus(const struct script *script);
 /* Whether the script declared platform hvm. */
 bool script_hvm(const struct script *script);
 
+/* The line of the script's first reboot, or 0. */
+int script_reboot_line(const struct script *script);
+
+/* What runs the guest provides. */
+struct script_host {
+	/* A reboot: kills *sim's domain, replaces *sim by a new domain and
+	 * returns 0 once a device model serves that one, or -1 with errno.
+	 * NULL: a reboot fails (ENOTSUP). */
+	int (*reboot)(void *ctx, struct sim **sim);
+	void *ctx;
+};
+
 /* Runs the script as the guest of sim, printing each read to out.
  * Returns the number of failed expects and failed accesses (0: all held). */
-unsigned script_run(const struct script *script, struct sim *sim, FILE *out);
+unsigned script_run(const struct script *script, struct sim *sim,
+		    const struct script_host *host, FILE *out);
 
 #endif

@@ -78,6 +78,7 @@ struct sim *sim_create(const struct sim_options *opts)
 	}
 	sim_map_layout(sim);
 	sim->ctl->nr_vcpus = opts->nr_vcpus;
+	sim->ctl->domid = opts->domid ? opts->domid : 1;
 	sim->ctl->ram_size = opts->ram_size;
 	sim->ctl->hvm = opts->hvm;
 	for (unsigned p = 0; p < SIM_PORTS; p++)
@@ -243,8 +244,13 @@ bool sim_domain_dead(const struct sim *sim)
 	return atomic_load(&sim->ctl->domain_dead);
 }
 
+uint32_t sim_domid(const struct sim *sim)
+{
+	return sim->ctl->domid;
+}
+
 struct handout {
-	const struct sim *sim;
+	_Atomic(const struct sim *) sim;
 	int listen_fd;
 };
 
@@ -261,7 +267,7 @@ static void *hand_out(void *arg)
 			return NULL;
 		}
 		/* A client that went away has missed nothing: no retry. */
-		(void)sim_send(h->sim, fd);
+		(void)sim_send(atomic_load(&h->sim), fd);
 		close(fd);
 	}
 }
@@ -273,7 +279,7 @@ int sim_serve_socket(struct sim *sim, const char *path)
 
 	if (!h)
 		return -1;
-	h->sim = sim;
+	atomic_init(&h->sim, sim);
 	h->listen_fd = unix_socket_listen(path, 0600, SOCK_CLOEXEC, 4);
 	if (h->listen_fd < 0 || pthread_create(&thread, NULL, hand_out, h)) {
 		if (h->listen_fd >= 0)
@@ -282,5 +288,13 @@ int sim_serve_socket(struct sim *sim, const char *path)
 		return -1;
 	}
 	pthread_detach(thread);
+	sim->handout = h;
 	return 0;
+}
+
+void sim_serve_next(struct sim *served, struct sim *next)
+{
+	next->handout = served->handout;
+	if (next->handout)
+		atomic_store(&next->handout->sim, next);
 }

@@ -56,6 +56,7 @@ struct sim_options {
 	 * neither, so that ISA and INTx interrupts are dropped, as Xen
 	 * does. */
 	bool hvm;
+	uint32_t domid; /* 0: 1, the first guest's */
 };
 
 /* An MSI the device model injected. */
@@ -94,6 +95,12 @@ struct sim *sim_receive(int sock);
  * simulator to every client, from a detached thread, for the life of the
  * process. 0, or -1 with errno. */
 int sim_serve_socket(struct sim *sim, const char *path);
+/* From now on the socket sim_serve_socket() opened for served hands out
+ * next instead: the domain that replaced it (a reboot). served stays
+ * valid, as a client may be receiving it. */
+void sim_serve_next(struct sim *served, struct sim *next);
+/* The simulated domain's id, the same in every process sharing it. */
+uint32_t sim_domid(const struct sim *sim);
 
 /* --- the guest's side ---------------------------------------------------- */
 

@@ -30,8 +30,11 @@ struct sim_server {
 	struct range ranges[IO_SPACE_COUNT][SIM_MAX_RANGES];
 };
 
+struct handout;
+
 struct sim_control {
 	uint32_t nr_vcpus;
+	uint32_t domid;
 	uint64_t ram_size;
 	atomic_uint domain_dead;
 	atomic_uint unpaused;	 /* vCPUs run only once the device model says */
@@ -80,6 +83,7 @@ struct sim {
 	int vcpu_event[SIM_MAX_VCPUS]; /* device model -> vCPU */
 	int domain_event;	       /* readable once the domain died */
 	int timeout_ms;
+	struct handout *handout; /* sim_serve_socket()'s, in this process */
 };
 
 static inline shared_iopage_t *sim_ioreq_page(const struct sim *sim,

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "devices/devices.h"
@@ -254,6 +255,36 @@ START_TEST(pty_backend_opens_a_terminal)
 }
 END_TEST
 
+START_TEST(pty_backend_names_its_pty_and_carries_the_guest_output)
+{
+	struct device_param p[] = {{"backend", "pty"}};
+	struct termios raw;
+	const char *pty;
+	char buf[8] = {0};
+	int fd;
+
+	ck_assert_ptr_null(device_pty(uart)); /* backend=file: no pty */
+	device_destroy(uart);
+	uart = make(p, 1);
+	ck_assert_msg(uart != NULL, "%s", err);
+	pty = device_pty(uart);
+	ck_assert_ptr_nonnull(pty);
+	ck_assert_msg(strncmp(pty, "/dev/pts/", 9) == 0, "pty %s", pty);
+	fd = open(pty, O_RDWR | O_NOCTTY);
+	ck_assert_int_ge(fd, 0);
+	/* Raw: each byte as it comes (not line by line), and no echo of
+	 * the guest's output back to it as input. */
+	ck_assert_int_eq(tcgetattr(fd, &raw), 0);
+	ck_assert_uint_eq(raw.c_lflag & (ICANON | ECHO), 0);
+	wr(THR, '!');
+	ck_assert_int_eq(read(fd, buf, sizeof(buf)), 1);
+	ck_assert_str_eq(buf, "!");
+	usleep(10000);
+	ck_assert_uint_eq(rd(LSR) & 0x01, 0); /* DR: nothing came back */
+	close(fd);
+}
+END_TEST
+
 static const struct {
 	const char *key, *value, *message;
 } bad_keys[] = {
@@ -311,6 +342,8 @@ static Suite *uart_suite(void)
 	tcase_add_test(tc, wide_layout_places_registers_reg_shift_apart);
 	tcase_add_test(tc, unix_backend_talks_to_its_client);
 	tcase_add_test(tc, pty_backend_opens_a_terminal);
+	tcase_add_test(tc,
+		       pty_backend_names_its_pty_and_carries_the_guest_output);
 	tcase_add_loop_test(tc, bad_keys_say_what_is_valid, 0,
 			    sizeof(bad_keys) / sizeof(bad_keys[0]));
 	tcase_add_test(tc, file_backend_needs_a_path);

@@ -14,11 +14,6 @@ work=$(mktemp -d /tmp/mmiod-state-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
 
-# exited PID: true once PID is gone or a zombie.
-exited() {
-	state=$(sed 's/.*) //; s/ .*//' "/proc/$1/stat" 2>/dev/null)
-	[ -z "$state" ] || [ "$state" = Z ]
-}
 
 # wait_exit PID SECONDS: waits at most SECONDS for PID (a child) to exit
 # and sets $status; on a timeout kills it, sets status 124, returns 1.
@@ -108,6 +103,46 @@ if [ $status -eq 0 ] && [ ! -e simvm.state ] && [ ! -e simvm.ctl ]; then
 	pass "a stopped instance removes its own state file and socket"
 else
 	fail "stop: status $status, left $(ls simvm.* 2>&1)"
+fi
+kill $guest 2>/dev/null
+wait $guest 2>/dev/null
+
+# --- the pty uarts' console links ----------------------------------------
+cat > pty.cfg <<'CFG'
+domain = "ptyvm"
+unpause = 1
+mmio = [ "base=0xfe300000,size=8,type=uart16550,backend=pty",
+	"base=0xfe301000,size=8,type=uart16550,backend=file,path=pty-file.out",
+	"base=0xfe302000,size=8,type=uart16550,backend=pty" ]
+CFG
+printf 'vcpus 1\nsleep 1500\nputs 0xfe302000 1 to uart1\\n\nsleep 60000\n' > pty.sim
+"$mmiod" --sim-guest pty.sock pty.sim > /dev/null 2>&1 &
+guest=$!
+wait_for -S pty.sock
+"$mmiod" --sim-attach pty.sock --state-dir . pty.cfg 2> pty.log &
+pid=$!
+wait_for -L ptyvm.uart1
+timeout 10 head -1 ptyvm.uart1 > pty.got 2>&1 &
+reader=$!
+if [ -c "$(readlink ptyvm.uart0)" ] && [ -c "$(readlink ptyvm.uart1)" ] &&
+	[ "$(readlink ptyvm.uart0)" != "$(readlink ptyvm.uart1)" ] &&
+	[ ! -e ptyvm.uart2 ]; then
+	pass "each pty uart (not the file one) gets GUEST.uartN, a link to its pty"
+else
+	fail "console links: $(ls -l ptyvm.* 2>&1); $(cat pty.log)"
+fi
+wait $reader
+if grep -q 'to uart1' pty.got; then
+	pass "what the guest writes to the second pty uart is read through GUEST.uart1"
+else
+	fail "read through ptyvm.uart1: $(cat pty.got)"
+fi
+kill -TERM $pid
+wait_exit $pid 10
+if [ $status -eq 0 ] && [ ! -L ptyvm.uart0 ] && [ ! -L ptyvm.uart1 ]; then
+	pass "a stopped mmiod removes its console links"
+else
+	fail "after the stop: status $status, $(ls -l ptyvm.* 2>&1)"
 fi
 kill $guest 2>/dev/null
 wait $guest 2>/dev/null

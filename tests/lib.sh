@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: BSD-2-Clause
-# lib.sh - helpers for the shell tests: counts and the closing line.
+# lib.sh - helpers for the shell tests: counts, the closing line, and
+# whether a process has exited.
 # Sourced; each test calls pass/fail, and finish prints "N passed, N failed".
 passed=0
 failed=0
@@ -28,6 +29,12 @@ expect() {
 	else
 		pass "$name"
 	fi
+}
+
+# exited PID: true once PID is gone or a zombie.
+exited() {
+	state=$(sed 's/.*) //; s/ .*//' "/proc/$1/stat" 2>/dev/null)
+	[ -z "$state" ] || [ "$state" = Z ]
 }
 
 finish() {

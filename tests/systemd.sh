@@ -25,7 +25,7 @@ for f in "$unit" "$(find "$root" -path '*sysusers.d/mmiod.conf')" \
 	fi
 done
 bin=$(find "$root" -type f -name mmiod -perm -u+x | head -1)
-if grep -q "^ExecStart=${bin#"$root"} %i$" "$unit"; then
+if grep -q "^ExecStart=${bin#"$root"} --wait %i$" "$unit"; then
 	pass "ExecStart names the installed binary"
 else
 	fail "ExecStart: $(grep ExecStart "$unit")"

@@ -487,10 +487,135 @@ scenario_bench() {
 	echo "  bench: mmiod-poll/floor: $(awk '{ print $3 / $1 }' "$results" | min_median %.3f)"
 }
 
+# supervise GUEST LOG: mmiod@.service's restart loop (the rig has no
+# systemd): mmiod --wait GUEST, started again 1 s after every exit
+# (Restart=always, RestartSec=1) but a config error (2) or a stop (the
+# file /run/GUEST.stopped). Each run's pid goes to /run/GUEST.pid.
+supervise() {
+	while [ ! -e "/run/$1.stopped" ]; do
+		mmiod --wait "$1" 2>> "$2" &
+		echo $! > "/run/$1.pid"
+		wait $!
+		status=$?
+		echo "supervisor: mmiod exited $status" >> "$2"
+		[ "$status" -eq 2 ] && break
+		[ -e "/run/$1.stopped" ] || sleep 1
+	done
+}
+# reboot_lines: every "reboot:" line of every domain, as "DOMID TEXT".
+reboot_lines() {
+	xl dmesg | sed -n 's/^(d\([0-9]*\)) reboot: /\1 /p'
+}
+second_boot_served() {
+	reboot_lines | grep -q 'boot 2 served'
+}
+# While the rebooted guest writes to its pty uart: xenstore names the
+# console link for xl console, the link names a pty, and xl console -t
+# serial attaches and shows the guest's lines. (Only output: xenconsole
+# reads its stdin only when that is a terminal, and the rig has none.)
+check_serial_console() {
+	domid=$(xl domid reboot)
+	tty=$(xsread "/local/domain/$domid/serial/0/tty" 2>&1)
+	if [ "$tty" = /run/mmiod/reboot.uart0 ] && [ -c "$(readlink "$tty")" ]; then
+		pass "reboot: xenstore's serial/0/tty names reboot.uart0, a link to $(readlink "$tty")"
+	else
+		fail "reboot: serial/0/tty of domain $domid is '$tty' ($(ls -l /run/mmiod 2>&1))"
+	fi
+	mkdir -p /var/lock # xenconsole's lock file goes there
+	timeout 3 xl console -t serial reboot < /dev/null > /tmp/xl-console.out 2>&1
+	if grep -q 'hello from serial 0' /tmp/xl-console.out; then
+		pass "reboot: xl console -t serial attaches and shows the guest's uart output"
+	else
+		fail "reboot: xl console -t serial: $(head -c 300 /tmp/xl-console.out)"
+	fi
+}
+last_line_waits() {
+	tail -1 "$1" | grep -q 'waiting for domain reboot'
+}
+powered_off() {
+	reboot_lines | grep -q 'powering off' && ! xl domid reboot > /dev/null 2>&1
+}
+
+# The guest reboots itself once; xl (on_reboot = "restart") creates the
+# new domain and runs it at once. The supervised mmiod of the first domain
+# exits on its death, the restarted one serves the new domid, and after
+# the guest's poweroff (xl destroys it) the next one waits for the name.
+scenario_reboot() {
+	log=/var/log/mmiod/reboot.log
+	if ! xl create -p /etc/xen/xl/reboot.xl > /dev/null 2>&1; then
+		fail "reboot: xl create"
+		return
+	fi
+	supervise reboot "$log" &
+	supervisor=$!
+	if wait_for 120 second_boot_served; then
+		check_serial_console
+	else
+		fail "reboot: the rebooted guest was not served within 120 s"
+		reboot_lines | sed 's/^/  /'
+		tail -5 /var/log/xen/xl-reboot.log 2>&1 | sed 's/^/  xl: /'
+	fi
+	if ! wait_for 120 powered_off; then
+		fail "reboot: the guest did not power off within 120 s of its second boot"
+		reboot_lines | sed 's/^/  /'
+		show_log "$log"
+	fi
+	first=$(reboot_lines | sed -n 's/^\([0-9]*\) boot 1 served.*/\1/p')
+	second=$(reboot_lines | sed -n 's/^\([0-9]*\) boot 2 served.*/\1/p')
+	if [ -n "$first" ] && [ -n "$second" ] && [ "$first" != "$second" ]; then
+		pass "reboot: the rebooted guest (domain $first, then $second) is served again"
+		reboot_lines | grep 'unserved' | sed 's/^/  domain /'
+	else
+		fail "reboot: served boots: '$first' and '$second'"
+		reboot_lines | sed 's/^/  /'
+		show_log "$log"
+	fi
+	if grep -q "serving domain reboot ($first)" "$log" &&
+		grep -q "serving domain reboot ($second)" "$log" &&
+		[ "$(grep -c 'supervisor: mmiod exited 0' "$log")" -ge 2 ]; then
+		pass "reboot: each domain's mmiod exits 0 on its death; the restarted one serves the next"
+	else
+		fail "reboot: the supervised mmiods did not hand over"
+		show_log "$log"
+	fi
+	saved=$(od -An -tu4 -N4 /var/lib/mmiod/reboot-ram.bin | tr -d ' ')
+	if [ "$saved" = 2 ]; then
+		pass "reboot: the ram file counts both boots"
+	else
+		fail "reboot: the ram file holds '$saved' boots, not 2"
+	fi
+	wait_for 20 last_line_waits "$log"
+	pid=$(cat /run/reboot.pid)
+	if last_line_waits "$log" && ! exited "$pid"; then
+		pass "reboot: after the poweroff the restarted mmiod waits for the name"
+	else
+		fail "reboot: no mmiod waits after the poweroff"
+		show_log "$log"
+	fi
+	if [ ! -e /run/mmiod/reboot.uart0 ]; then
+		pass "reboot: the console link went with the mmiod that made it"
+	else
+		fail "reboot: a waiting mmiod left $(ls -l /run/mmiod/reboot.uart0)"
+	fi
+	touch /run/reboot.stopped
+	if exited "$pid"; then
+		fail "reboot: no waiting mmiod to stop"
+	elif kill -TERM "$pid" && wait_for 3 exited "$pid"; then
+		pass "reboot: SIGTERM stops the waiting mmiod at once"
+	else
+		fail "reboot: the waiting mmiod ignores SIGTERM"
+		kill -KILL "$pid"
+	fi
+	wait_exit "$supervisor" 10 > /dev/null
+}
+
 echo "dom0 up, $(xl info | grep -E '^virt_caps' | tr -s ' ')"
 if [ -e /usr/share/mmiod-test/bench ]; then
 	scenario_bench
 else
+	# The reboot scenario first: a stall of the battery's SMP part must
+	# not hide it.
+	scenario_reboot
 	scenario_battery
 	scenario_restart_and_teardown
 	scenario_copy

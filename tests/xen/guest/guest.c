@@ -14,6 +14,10 @@
  *            IDT handler of its own, have the device copy a buffer by
  *            DMA, and check the data and that the handler ran; then
  *            "copy: N passed, N failed".
+ *   reboot   wait until the file-backed ram register is served, count
+ *            this boot in it, reboot the first time; the second, write
+ *            lines to the pty uart (for xl console), then power off
+ *            (for the reboot scenario).
  *
  * The addresses below are those of tests/xen/etc/mmiod/battery.cfg and
  * copy.cfg.
@@ -21,7 +25,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The current interface: without it xen.h makes __HYPERVISOR_sched_op
+ * the pre-3.0.2 compat number, which Xen refuses an HVM guest (-ENOSYS). */
+#define __XEN_INTERFACE_VERSION__ 0x00040e00
 #include <xen/xen.h>
+#include <xen/sched.h>
 #include <xen/vcpu.h>
 #include <xen/hvm/hvm_vcpu.h>
 #include <xen/arch-x86/hvm/start_info.h>
@@ -31,6 +39,7 @@
 #define TRACE_BASE 0xfe002000u /* trace, read_value=0x5a5a5a5a5a5a5a5a */
 #define UNCLAIMED 0xfe003000u  /* in no region */
 #define PIO_PORT 0x510	       /* pio ram, 4 ports */
+#define UART_BASE 0xfe001000u  /* reboot.cfg: uart16550, backend=pty */
 
 #define MAX_VCPUS 4
 #define SMP_ROUNDS 300
@@ -364,10 +373,11 @@ static bool setup_hypercalls(void)
 	return false;
 }
 
-static long vcpu_op(uint32_t cmd, uint32_t vcpu, void *arg)
+/* A hypercall of up to three arguments through the page Xen filled. */
+static long hypercall3(unsigned nr, uint32_t b, uint32_t c, uint32_t d)
 {
-	uint32_t b = cmd, c = vcpu, d = (uint32_t)arg, si, di;
-	void *entry = hypercall_page + __HYPERVISOR_vcpu_op * 32;
+	void *entry = hypercall_page + nr * 32;
+	uint32_t si, di;
 	long ret;
 
 	asm volatile("call *%[entry]"
@@ -375,6 +385,11 @@ static long vcpu_op(uint32_t cmd, uint32_t vcpu, void *arg)
 		     : [entry] "m"(entry)
 		     : "memory");
 	return ret;
+}
+
+static long vcpu_op(uint32_t cmd, uint32_t vcpu, void *arg)
+{
+	return hypercall3(__HYPERVISOR_vcpu_op, cmd, vcpu, (uint32_t)arg);
 }
 
 static long start_vcpu(uint32_t id)
@@ -659,6 +674,51 @@ static void loop(void)
 	}
 }
 
+/* Prompts on the uart for a while, for xl console -t serial to show;
+ * output nobody reads is dropped, so this never waits. */
+static void console_prompt(void)
+{
+	static const char prompt[] = "reboot: hello from serial 0\r\n";
+
+	for (uint32_t lines = 0; lines < 200; lines++)
+		for (const char *c = prompt; *c; c++)
+			write8(UART_BASE, (uint8_t)*c); /* THR */
+}
+
+/* Reads the register until an mmiod serves it (Xen answers all ones
+ * while none does: a rebooted domain runs before its restarted mmiod
+ * serves), then counts this boot there. The first boot reboots itself as
+ * a guest does (SCHEDOP_shutdown, reason reboot), the second powers off
+ * by halting its only vCPU with interrupts off. */
+static void reboot_job(void)
+{
+	struct sched_shutdown reboot = {.reason = SHUTDOWN_reboot};
+	uint32_t boots, unserved = 0;
+
+	while ((boots = read32(RAM_BASE)) == 0xffffffffu)
+		unserved++;
+	write32(RAM_BASE, boots + 1);
+	puts_e9("reboot: boot ");
+	put_dec(boots + 1);
+	puts_e9(read32(RAM_BASE) == boots + 1 ? " served" : " lost its write");
+	puts_e9(" after ");
+	put_dec(unserved);
+	puts_e9(" unserved reads\n");
+	if (boots == 0) {
+		long rc = hypercall3(__HYPERVISOR_sched_op, SCHEDOP_shutdown,
+				     (uint32_t)&reboot, 0);
+
+		/* Xen pauses the vCPU on the way back: this runs only if the
+		 * call failed, and the guest then powers off instead. */
+		puts_e9("reboot: SCHEDOP_shutdown failed: ");
+		put_hex((uint64_t)rc);
+		putc_e9('\n');
+	} else {
+		console_prompt();
+	}
+	puts_e9("reboot: powering off\n");
+}
+
 static bool cmdline_is(const struct hvm_start_info *si, const char *word)
 {
 	const char *s = (const char *)(uint32_t)si->cmdline_paddr;
@@ -693,6 +753,8 @@ void guest_main(const struct hvm_start_info *si)
 		copy_engine();
 	else if (cmdline_is(si, "timing"))
 		timing_batches();
+	else if (cmdline_is(si, "reboot"))
+		reboot_job();
 	else
 		battery(count_vcpus());
 }
