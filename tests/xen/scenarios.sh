@@ -257,9 +257,11 @@ scenario_linux() {
 	timeout 60 xl destroy linux
 }
 
-# The PCI uart's pty, from mmiod's log.
-pci_pty() {
-	sed -n 's/.*guest console on \(\/dev\/pts\/[0-9]*\).*/\1/p' "$log" | head -1
+# The PCI uart is the guest's only pty uart: serial 0, whose stable link
+# mmiod makes once the pty is open.
+pci_pty=/run/mmiod/linuxpci.uart0
+pci_pty_ready() {
+	[ -e "$pci_pty" ]
 }
 # answer_pings PTY: the uart's other end, as a user's terminal program
 # would be: each line that starts with PING gets a PONG line back.
@@ -287,8 +289,8 @@ scenario_linux_pci() {
 	backend_log=/var/log/mmiod/linuxpci-backend.log
 	rm -f "$console" "$backend_log"
 	start_guest linuxpci "$log" || return
-	if wait_for 20 pci_pty; then
-		answer_pings "$(pci_pty)" &
+	if wait_for 20 pci_pty_ready; then
+		answer_pings "$pci_pty" &
 		responder=$!
 	else
 		fail "linuxpci: mmiod names no pty for the PCI uart"
