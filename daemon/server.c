@@ -564,6 +564,7 @@ void server_print_stats(struct server *s, FILE *out)
 			io_space_name(sp), U(ss->reads), U(ss->writes),
 			U(ss->bytes), U(ss->unmatched), U(ss->errors));
 	}
+	ioreq_engine_print_slots(s->engine, out);
 	fprintf(out, "dma reads %llu writes %llu errors %llu\n",
 		U(s->dma_stats.reads), U(s->dma_stats.writes),
 		U(s->dma_stats.errors));

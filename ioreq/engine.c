@@ -333,6 +333,28 @@ struct ioreq_worker *ioreq_engine_worker(struct ioreq_engine *e, unsigned index)
 	return index < e->nr_workers ? &e->workers[index] : NULL;
 }
 
+void ioreq_engine_print_slots(const struct ioreq_engine *e, FILE *out)
+{
+	static const char *const names[] = {
+		[STATE_IOREQ_READY] = "ready",
+		[STATE_IOREQ_INPROCESS] = "inprocess",
+		[STATE_IORESP_READY] = "answered",
+	};
+
+	fputs("slots", out);
+	for (unsigned v = 0; v < e->be->nr_vcpus; v++) {
+		uint8_t state = e->be->ioreq_page->vcpu_ioreq[v].state;
+
+		if (state == STATE_IOREQ_NONE)
+			continue;
+		if (state < sizeof(names) / sizeof(names[0]) && names[state])
+			fprintf(out, " %u:%s", v, names[state]);
+		else
+			fprintf(out, " %u:state%u", v, state);
+	}
+	fputc('\n', out);
+}
+
 void ioreq_engine_stats(const struct ioreq_engine *e, struct ioreq_stats *out)
 {
 	memset(out, 0, sizeof(*out));

@@ -23,6 +23,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "common/access.h"
 
@@ -128,6 +129,10 @@ struct ioreq_worker *ioreq_engine_worker(struct ioreq_engine *engine,
  * for latency. Call before the workers run. */
 void ioreq_engine_set_poll_us(struct ioreq_engine *engine, unsigned poll_us);
 /* Sums every worker's counters into *out. */
+/* Writes "slots" and, for each vCPU whose slot is not idle, " V:STATE"
+ * (ready, inprocess, answered) and a newline: what a vCPU that seems
+ * stuck waits on. */
+void ioreq_engine_print_slots(const struct ioreq_engine *engine, FILE *out);
 void ioreq_engine_stats(const struct ioreq_engine *engine,
 			struct ioreq_stats *out);
 

@@ -387,6 +387,23 @@ START_TEST(request_without_its_event_is_swept_up)
 }
 END_TEST
 
+START_TEST(slots_not_idle_are_listed)
+{
+	volatile ioreq_t *slot = sim_misbehave_slot(f.sim, 1);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	slot->state = STATE_IOREQ_INPROCESS;
+	ioreq_engine_print_slots(f.engine, out);
+	slot->state = STATE_IOREQ_NONE;
+	ioreq_engine_print_slots(f.engine, out);
+	fclose(out);
+	ck_assert_str_eq(text, "slots 1:inprocess\nslots\n");
+	free(text);
+}
+END_TEST
+
 START_TEST(slot_in_the_wrong_state_is_not_served)
 {
 	ioreq_t req = {.addr = RAM_BASE,
@@ -871,6 +888,7 @@ static Suite *engine_suite(void)
 	tcase_add_checked_fixture(bad, setup, teardown);
 	tcase_add_test(bad, spurious_events_are_counted_and_ignored);
 	tcase_add_test(bad, request_without_its_event_is_swept_up);
+	tcase_add_test(bad, slots_not_idle_are_listed);
 	tcase_add_test(bad, slot_in_the_wrong_state_is_not_served);
 	tcase_add_loop_test(bad, invalid_size_gets_an_error_reply, 0,
 			    sizeof(bad_sizes) / sizeof(bad_sizes[0]));

@@ -188,7 +188,7 @@ boot_linux() {
 stall_report() {
 	tail -3 "$console" | sed 's/^/  /'
 	echo # the last line may still lack its newline
-	mmiod --stats linux 2>&1 | grep -E '^(requests|region)' |
+	mmiod --stats linux 2>&1 | grep -E '^(requests|slots|region)' |
 		sed 's/^/  /'
 	threads "$pid"
 	timeout 10 xl vcpu-list linux | sed 's/^/  /'
