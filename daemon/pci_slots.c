@@ -59,8 +59,8 @@ struct pci_slot {
 	struct device_irq irq;	  /* the device's output */
 	unsigned intx_pin;	  /* 1 to 4: INTA to INTD */
 	enum io_space bar_space[PCI_NUM_BARS];
-	char name[96];
-	char bar_name[PCI_NUM_BARS][192];
+	char name[256];
+	char bar_name[PCI_NUM_BARS][320];
 };
 
 static bool is_function_key(const char *key)

@@ -29,7 +29,7 @@ struct server;
 
 struct server_device {
 	struct device *device;
-	char name[160]; /* "mmio 0xfe000000 ram", for logs and stats */
+	char name[96]; /* "mmio 0xfe000000 ram", for logs and stats */
 	/* The interrupt output wired to ISA line isa_irq (irq=). */
 	struct device_irq irq;
 	unsigned isa_irq;
