@@ -362,7 +362,7 @@ static void check_ram_file(void)
 
 int main(int argc, char **argv)
 {
-	struct sim_options so = {VCPUS, 1u << 20};
+	struct sim_options so = {.nr_vcpus = VCPUS, .ram_size = 1u << 20};
 	unsigned restarts = 0, kills = 0, hups = 0, stats = 0, seconds;
 	pthread_t threads[VCPUS];
 	char sock[512], cmd[1200];
