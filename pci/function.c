@@ -81,12 +81,6 @@ int pci_function_check(const struct pci_function_desc *d, char *err,
 	return 0;
 }
 
-static void set_mask(uint8_t *mask, unsigned reg, unsigned size, uint32_t v)
-{
-	for (unsigned i = 0; i < size; i++)
-		mask[reg + i] = (uint8_t)(v >> (8 * i));
-}
-
 /* The flag bits a BAR reads back, and the address bits a write keeps:
  * writing all ones and reading back is how a guest learns the size. */
 static void init_bar(struct pci_function *f, unsigned i)
@@ -103,17 +97,18 @@ static void init_bar(struct pci_function *f, unsigned i)
 		break;
 	case PCI_BAR_MEM64:
 		flags = 0x4;
-		set_mask(f->wmask, reg + 4, 4,
-			 (uint32_t)(~(b->size - 1) >> 32));
+		bytes_put(f->wmask, reg + 4, 4,
+			  (uint32_t)(~(b->size - 1) >> 32));
 		/* fall through */
 	case PCI_BAR_MEM32:
 		flags |= b->prefetchable ? 0x8 : 0;
 		break;
 	}
 	cfg_put32(f, reg, flags);
-	set_mask(f->wmask, reg, 4, (uint32_t) ~(b->size - 1) & ~0xfu);
-	if (b->type == PCI_BAR_IO)
-		set_mask(f->wmask, reg, 4, (uint32_t) ~(b->size - 1) & ~0x3u);
+	/* Bits 1:0 of an I/O BAR, 3:0 of a memory BAR, are its flags. */
+	bytes_put(f->wmask, reg, 4,
+		  (uint32_t) ~(b->size - 1) &
+			  (b->type == PCI_BAR_IO ? ~0x3u : ~0xfu));
 }
 
 static void init_header(struct pci_function *f)
@@ -130,10 +125,10 @@ static void init_header(struct pci_function *f)
 	f->cfg[REG_INT_PIN] = f->desc.intx_pin;
 	/* Linux checks that INTx can be disabled (it writes bit 10 and
 	 * reads it back), and that parity and SERR stick. */
-	set_mask(f->wmask, REG_COMMAND, 2,
-		 CMD_IO | CMD_MEM | CMD_MASTER | CMD_PARITY | CMD_SERR |
-			 CMD_INTX_DISABLE);
-	set_mask(f->w1c, REG_STATUS, 2, STATUS_W1C);
+	bytes_put(f->wmask, REG_COMMAND, 2,
+		  CMD_IO | CMD_MEM | CMD_MASTER | CMD_PARITY | CMD_SERR |
+			  CMD_INTX_DISABLE);
+	bytes_put(f->w1c, REG_STATUS, 2, STATUS_W1C);
 	f->wmask[REG_CACHE_LINE] = 0xff;
 	f->wmask[REG_LATENCY] = 0xff;
 	f->wmask[REG_INT_LINE] = 0xff;
@@ -177,41 +172,36 @@ void pci_function_destroy(struct pci_function *f)
 	free(f);
 }
 
-/* The range BAR i decodes now, if any. A BAR at 0, or still holding
- * the all-ones sizing pattern, decodes nothing, whatever COMMAND says:
+/* BAR i's dword (and the next, for a 64-bit BAR) of bytes: the registers
+ * or their write mask. */
+static uint64_t bar_bits(const struct pci_function *f, const uint8_t *bytes,
+			 unsigned i)
+{
+	unsigned reg = REG_BAR0 + 4 * i;
+	uint64_t v = bytes_get32(bytes, reg);
+
+	if (f->desc.bars[i].type == PCI_BAR_MEM64)
+		v |= (uint64_t)bytes_get32(bytes, reg + 4) << 32;
+	return v;
+}
+
+/* The range BAR i decodes now, if any. Its address bits are the ones a
+ * write may change; a BAR at 0, or still holding the all-ones sizing
+ * pattern (every such bit set), decodes nothing, whatever COMMAND says:
  * a guest may size a BAR with decode on. */
 static bool bar_decodes(const struct pci_function *f, unsigned i,
 			struct range *r)
 {
 	const struct pci_bar *b = &f->desc.bars[i];
 	uint16_t cmd = cfg_get16(f, REG_COMMAND);
-	unsigned reg = REG_BAR0 + 4 * i;
-	uint64_t addr, pattern = ~(b->size - 1);
+	uint64_t pattern = bar_bits(f, f->wmask, i);
+	uint64_t addr = bar_bits(f, f->cfg, i) & pattern;
+	bool io = b->type == PCI_BAR_IO;
 
-	switch (b->type) {
-	case PCI_BAR_NONE:
+	if (b->type == PCI_BAR_NONE || !(cmd & (io ? CMD_IO : CMD_MEM)) ||
+	    addr == 0 || addr == pattern)
 		return false;
-	case PCI_BAR_IO:
-		addr = cfg_get32(f, reg) & ~0x3u;
-		if (!(cmd & CMD_IO) || addr + b->size - 1 > IO_SPACE_LAST)
-			return false;
-		pattern &= 0xffffffffu & ~0x3u;
-		break;
-	case PCI_BAR_MEM32:
-		addr = cfg_get32(f, reg) & ~0xfu;
-		if (!(cmd & CMD_MEM))
-			return false;
-		pattern &= 0xfffffff0u;
-		break;
-	default:
-		addr = (cfg_get32(f, reg) & ~0xfu) |
-		       (uint64_t)cfg_get32(f, reg + 4) << 32;
-		if (!(cmd & CMD_MEM))
-			return false;
-		pattern &= ~0xfull;
-		break;
-	}
-	if (addr == 0 || addr == pattern)
+	if (io && addr + b->size - 1 > IO_SPACE_LAST)
 		return false;
 	return range_from_size(addr, b->size, r);
 }

@@ -21,12 +21,6 @@ static unsigned log2_of(unsigned pow2)
 	return n;
 }
 
-static void set_wmask32(struct pci_function *f, unsigned reg, uint32_t v)
-{
-	for (unsigned i = 0; i < 4; i++)
-		f->wmask[reg + i] = (uint8_t)(v >> (8 * i));
-}
-
 unsigned msi_layout(struct pci_function *f, unsigned at)
 {
 	const struct pci_function_desc *d = &f->desc;
@@ -41,12 +35,11 @@ unsigned msi_layout(struct pci_function *f, unsigned at)
 				     log2_of(n) << 1));
 		/* Enable and how many vectors the guest grants. */
 		f->wmask[at + MSI_CTRL] = MSI_CTRL_ENABLE | 0x70;
-		set_wmask32(f, at + MSI_ADDR_LO, 0xfffffffc);
-		set_wmask32(f, at + MSI_ADDR_HI, 0xffffffff);
-		f->wmask[at + MSI_DATA] = 0xff;
-		f->wmask[at + MSI_DATA + 1] = 0xff;
-		set_wmask32(f, at + MSI_MASK,
-			    n == 32 ? 0xffffffff : (1u << n) - 1);
+		bytes_put(f->wmask, at + MSI_ADDR_LO, 4, 0xfffffffc);
+		bytes_put(f->wmask, at + MSI_ADDR_HI, 4, 0xffffffff);
+		bytes_put(f->wmask, at + MSI_DATA, 2, 0xffff);
+		bytes_put(f->wmask, at + MSI_MASK, 4,
+			  n == 32 ? 0xffffffff : (1u << n) - 1);
 		at += MSI_CAP_SIZE;
 		if (d->msix_vectors)
 			f->cfg[f->msi_cap + 1] = (uint8_t)at;

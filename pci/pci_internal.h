@@ -89,6 +89,21 @@ struct pci_function {
 	struct pci_stats stats;
 };
 
+/* The little-endian dword at reg of a register or mask array. */
+static inline uint32_t bytes_get32(const uint8_t *bytes, unsigned reg)
+{
+	return (uint32_t)bytes[reg] | (uint32_t)bytes[reg + 1] << 8 |
+	       (uint32_t)bytes[reg + 2] << 16 | (uint32_t)bytes[reg + 3] << 24;
+}
+
+/* Sets size bytes of a register or mask array from v, little-endian. */
+static inline void bytes_put(uint8_t *bytes, unsigned reg, unsigned size,
+			     uint32_t v)
+{
+	for (unsigned i = 0; i < size; i++)
+		bytes[reg + i] = (uint8_t)(v >> (8 * i));
+}
+
 static inline uint16_t cfg_get16(const struct pci_function *f, unsigned reg)
 {
 	return (uint16_t)(f->cfg[reg] | f->cfg[reg + 1] << 8);
@@ -96,8 +111,7 @@ static inline uint16_t cfg_get16(const struct pci_function *f, unsigned reg)
 
 static inline uint32_t cfg_get32(const struct pci_function *f, unsigned reg)
 {
-	return (uint32_t)cfg_get16(f, reg) | (uint32_t)cfg_get16(f, reg + 2)
-						     << 16;
+	return bytes_get32(f->cfg, reg);
 }
 
 static inline void cfg_put16(struct pci_function *f, unsigned reg, uint16_t v)
