@@ -253,8 +253,10 @@ int pci_slot_validate(const struct config_region *r, char *err, size_t errlen)
 
 /* --- the adapters ------------------------------------------------------ */
 
-#define SLOT_OF(dev, member) \
-	((struct pci_slot *)((char *)(dev)-offsetof(struct pci_slot, member)))
+/* The struct of type whose member the adapter device dev is. */
+#define OWNER_OF(dev, type, member) \
+	((type *)((char *)(dev)-offsetof(type, member)))
+#define SLOT_OF(dev, member) OWNER_OF(dev, struct pci_slot, member)
 
 static int config_read(struct device *dev, const struct device_io *io,
 		       uint64_t *value)
@@ -468,9 +470,7 @@ struct pci_host {
 static int latch_read(struct device *dev, const struct device_io *io,
 		      uint64_t *value)
 {
-	struct pci_host *h =
-		(struct pci_host *)((char *)dev -
-				    offsetof(struct pci_host, latch_dev));
+	struct pci_host *h = OWNER_OF(dev, struct pci_host, latch_dev);
 
 	*value = pci_cf8_read(&h->latch, (unsigned)io->offset, io->size);
 	return 0;
@@ -479,9 +479,7 @@ static int latch_read(struct device *dev, const struct device_io *io,
 static int latch_write(struct device *dev, const struct device_io *io,
 		       uint64_t value)
 {
-	struct pci_host *h =
-		(struct pci_host *)((char *)dev -
-				    offsetof(struct pci_host, latch_dev));
+	struct pci_host *h = OWNER_OF(dev, struct pci_host, latch_dev);
 
 	pci_cf8_write(&h->latch, (unsigned)io->offset, io->size, value);
 	return 0;

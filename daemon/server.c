@@ -28,17 +28,24 @@ static void set_isa_level(void *ctx, bool level)
 			  strerror(errno));
 }
 
+/* A DMA's result, counted: no guest yet counts as outside its memory. */
+static int dma_done(struct server *s, bool ok)
+{
+	if (ok)
+		return 0;
+	COUNTER_INC(s->dma_stats.errors);
+	errno = EFAULT;
+	return -1;
+}
+
 static int dma_read(void *ctx, uint64_t gpa, void *buf, size_t len)
 {
 	struct server *s = ctx;
 	struct ioreq_backend *be = atomic_load(&s->be);
 
 	COUNTER_INC(s->dma_stats.reads);
-	if (be && ioreq_backend_guest_read(be, gpa, buf, len) == 0)
-		return 0;
-	COUNTER_INC(s->dma_stats.errors);
-	errno = EFAULT;
-	return -1;
+	return dma_done(s,
+			be && ioreq_backend_guest_read(be, gpa, buf, len) == 0);
 }
 
 static int dma_write(void *ctx, uint64_t gpa, const void *buf, size_t len)
@@ -47,11 +54,8 @@ static int dma_write(void *ctx, uint64_t gpa, const void *buf, size_t len)
 	struct ioreq_backend *be = atomic_load(&s->be);
 
 	COUNTER_INC(s->dma_stats.writes);
-	if (be && ioreq_backend_guest_write(be, gpa, buf, len) == 0)
-		return 0;
-	COUNTER_INC(s->dma_stats.errors);
-	errno = EFAULT;
-	return -1;
+	return dma_done(s, be && ioreq_backend_guest_write(be, gpa, buf, len) ==
+					   0);
 }
 
 static int guest_hvm(void *ctx)
@@ -113,13 +117,8 @@ static int open_device(struct server *s, const struct mmiod_config *cfg,
 	uint64_t line;
 	char err[512];
 
-	if (guest_config_device_args(r, &args, &params)) {
-		log_error("out of memory");
-		return -1;
-	}
-	args.guest = &s->guest;
+	/* A pci entry's function builds its device's arguments itself. */
 	if (r->space == IO_SPACE_PCI) {
-		free(params);
 		d->pci = pci_slot_open(r, &s->pci_services, &d->device, err,
 				       sizeof(err));
 		if (!d->pci)
@@ -130,6 +129,11 @@ static int open_device(struct server *s, const struct mmiod_config *cfg,
 		s->ndevices = i + 1;
 		return 0;
 	}
+	if (guest_config_device_args(r, &args, &params)) {
+		log_error("out of memory");
+		return -1;
+	}
+	args.guest = &s->guest;
 	irq = config_region_param(r, "irq");
 	if (irq && parse_u64(irq, &line) == 0) { /* the type checked it */
 		d->server = s;

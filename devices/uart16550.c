@@ -118,16 +118,19 @@ static uint8_t rx_pop(struct uart *u)
 	return byte;
 }
 
-/* A Unix socket has one client at a time; take it when it comes. */
-static void accept_client(struct uart *u)
+/* A Unix socket has one client at a time; take it when it comes.
+ * True if one came now. */
+static bool accept_client(struct uart *u)
 {
 	int fd;
 
 	if (u->listen_fd < 0 || u->out_fd >= 0)
-		return;
+		return false;
 	fd = accept4(u->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd >= 0)
-		u->in_fd = u->out_fd = fd;
+	if (fd < 0)
+		return false;
+	u->in_fd = u->out_fd = fd;
+	return true;
 }
 
 static void drop_client(struct uart *u)
@@ -143,11 +146,9 @@ static void drop_client(struct uart *u)
 static bool fill_rx(struct uart *u)
 {
 	uint8_t buf[FIFO_SIZE];
-	bool client = u->in_fd < 0 && u->listen_fd >= 0;
+	bool client = accept_client(u);
 	ssize_t n;
 
-	accept_client(u);
-	client &= u->in_fd >= 0;
 	if (u->in_fd < 0 || (u->mcr & MCR_LOOP) || u->rx_count == FIFO_SIZE)
 		return client;
 	n = read(u->in_fd, buf, FIFO_SIZE - u->rx_count);
