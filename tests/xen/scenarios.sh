@@ -275,6 +275,9 @@ answer_pings() {
 		esac
 	done
 }
+pci_done_or_stalled() {
+	pci_done || ! console_grows
+}
 pci_done() {
 	grep -qs "mmiod-test: done" "$console" ||
 		case $(guest_state linuxpci) in *[sc]*) true ;; *) false ;; esac
@@ -287,16 +290,32 @@ scenario_linux_pci() {
 	log=/var/log/mmiod/linuxpci.log
 	console=/var/log/mmiod/linuxpci-console.log
 	backend_log=/var/log/mmiod/linuxpci-backend.log
-	rm -f "$console" "$backend_log"
-	start_guest linuxpci "$log" || return
-	if wait_for 20 pci_pty_ready; then
-		answer_pings "$pci_pty" &
-		responder=$!
-	else
-		fail "linuxpci: mmiod names no pty for the PCI uart"
-		show_log "$log"
-	fi
-	wait_for 240 pci_done
+	for attempt in 1 2; do
+		rm -f "$console" "$backend_log"
+		last_size=
+		start_guest linuxpci "$log" || return
+		responder=
+		if wait_for 20 pci_pty_ready; then
+			answer_pings "$pci_pty" &
+			responder=$!
+		else
+			fail "linuxpci: mmiod names no pty for the PCI uart"
+			show_log "$log"
+		fi
+		wait_for 240 pci_done_or_stalled
+		pci_done && break
+		# The Linux scenario's stall (see there): reported, and
+		# booted once more; a second one fails below.
+		echo "  linuxpci: STALL: the boot log stopped after" \
+			"$(wc -l < "$console") lines (attempt $attempt)"
+		mmiod --stats linuxpci 2>&1 | grep -E '^(requests|slots)' |
+			sed 's/^/  /'
+		[ "$attempt" = 2 ] && break
+		[ -n "$responder" ] && kill "$responder" 2>/dev/null
+		kill -TERM "$pid"
+		wait_exit "$pid" 20
+		timeout 60 xl destroy linuxpci
+	done
 	grep 'mmiod-test: \(pci\|reply\|interrupts\)' "$console" | cut -c1-120 |
 		sed 's/^/  /'
 	grep -m1 'Using MSI' "$console" | cut -c1-100 | sed 's/^/  /'
@@ -332,7 +351,7 @@ scenario_linux_pci() {
 		fail "linuxpci: interrupts before '$before' after '$after'"
 		show_log "$log"
 	fi
-	kill "$responder" 2>/dev/null
+	[ -n "$responder" ] && kill "$responder" 2>/dev/null
 	destroy_and_expect_exit linuxpci "$pid" "$log"
 }
 
