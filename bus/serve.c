@@ -45,8 +45,11 @@ static uint64_t element(struct bus_cpu *cpu, enum io_space space,
 		return access_mask(size);
 	}
 	r = found->data;
-	io = (struct device_io){space, addr, addr - found->range.base, size,
-				vcpu};
+	io = (struct device_io){.space = space,
+				.addr = addr,
+				.offset = addr - found->range.base,
+				.size = size,
+				.vcpu = vcpu};
 	if (dir == IO_READ)
 		COUNTER_INC(ss->reads);
 	else

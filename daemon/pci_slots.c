@@ -12,6 +12,7 @@
 
 #include "common/log.h"
 #include "common/parse.h"
+#include "mmiod-device.h"
 #include "pci/pci.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -45,19 +46,25 @@ const char *const pci_slot_keys[] = {
 	"size",	  "msi",    "msix",	 "intx",      NULL,
 };
 
-/* The BAR that holds the MSI-X table, when there is one. */
-#define MSIX_BAR 2
+/* The region of a BAR after BAR0: the device's, with the BAR named. */
+struct bar_adapter {
+	struct device dev;
+	struct pci_slot *slot;
+	unsigned bar;
+};
 
 struct pci_slot {
 	struct pci_function *fn;
 	struct pci_slot_host host;
 	uint32_t sbdf;
 	const char *type;
-	struct device *dev;	  /* behind BAR0 */
+	struct device *dev;	  /* BAR0, its other BARs, its registers */
 	struct device config_dev; /* configuration space */
-	struct device msix_dev;	  /* BAR2, with MSI-X */
-	struct device_irq irq;	  /* the device's output */
-	unsigned intx_pin;	  /* 1 to 4: INTA to INTD */
+	struct device msix_dev;	  /* the MSI-X table's BAR */
+	unsigned msix_bar;	  /* which; PCI_NUM_BARS: none */
+	struct bar_adapter bars[PCI_NUM_BARS];
+	struct device_irq irq; /* the device's output */
+	unsigned intx_pin;     /* 1 to 4: INTA to INTD */
 	enum io_space bar_space[PCI_NUM_BARS];
 	char name[256];
 	char bar_name[PCI_NUM_BARS][320];
@@ -156,27 +163,100 @@ static int bar0_size(const struct config_region *r, const struct profile *p,
 	return 0;
 }
 
-/* The function's description from the profile and the entry's keys. */
-static int describe(const struct config_region *r, struct pci_function_desc *d,
-		    char *err, size_t errlen)
+/* The function of a device type's profile, BAR0 sized by the entry. */
+static int profile_function(const struct config_region *r,
+			    const struct profile *p,
+			    struct pci_function_desc *d, char *err,
+			    size_t errlen)
 {
-	const struct profile *p = find_profile(r->type);
-	uint64_t v[K_COUNT], size;
+	uint64_t size;
 
-	if (!p) {
-		snprintf(err, errlen, "type: %s can't be a PCI function",
+	if (bar0_size(r, p, &size, err, errlen))
+		return -1;
+	*d = (struct pci_function_desc){
+		.id = p->id,
+		.bars = {{p->bar, p->prefetchable, size}},
+		.msi_vectors = 1,
+		.intx_pin = 1,
+	};
+	return 0;
+}
+
+/* The function a device declares itself (a plugin's). */
+static int declared_function(const struct config_region *r,
+			     const struct mmiod_pci_function *fn,
+			     struct pci_function_desc *d, char *err,
+			     size_t errlen)
+{
+	static const enum pci_bar_type bar_types[] = {
+		PCI_BAR_NONE, PCI_BAR_IO, PCI_BAR_MEM32, PCI_BAR_MEM64};
+
+	if (config_region_param(r, "size")) {
+		snprintf(err, errlen,
+			 "size: this %s declares its own BARs; leave size out",
 			 r->type);
 		return -1;
 	}
-	v[K_VENDOR] = p->id.vendor;
-	v[K_DEVICE] = p->id.device;
-	v[K_SUBVENDOR] = p->id.subsystem_vendor;
-	v[K_SUBDEVICE] = p->id.subsystem;
-	v[K_CLASS] = p->id.class_code;
-	v[K_REVISION] = p->id.revision;
-	v[K_MSI] = 1;  /* one MSI vector */
-	v[K_MSIX] = 0; /* no MSI-X */
-	v[K_INTX] = 1; /* INTA */
+	*d = (struct pci_function_desc){
+		.id = {fn->vendor, fn->device, fn->subsystem_vendor,
+		       fn->subsystem, fn->class_code, fn->revision},
+		.msi_vectors = fn->msi_vectors,
+		.msix_vectors = fn->msix_vectors,
+		.intx_pin = fn->intx_pin,
+		.device_regs = fn->regs,
+		.device_cap = fn->capability,
+	};
+	for (unsigned i = 0; i < PCI_NUM_BARS; i++) {
+		if (fn->bars[i].type >= COUNT(bar_types)) {
+			snprintf(err, errlen,
+				 "BAR%u: type %u is none of the four (0 to 3)",
+				 i, fn->bars[i].type);
+			return -1;
+		}
+		d->bars[i] = (struct pci_bar){bar_types[fn->bars[i].type],
+					      fn->bars[i].prefetchable != 0,
+					      fn->bars[i].size};
+	}
+	return 0;
+}
+
+/* The MSI-X table's BAR: the lowest free slot from BAR2 up, else BAR1
+ * (BAR2 for the types whose only BAR is BAR0). */
+static int place_msix(struct pci_function_desc *d, char *err, size_t errlen)
+{
+	static const unsigned order[] = {2, 3, 4, 5, 1};
+
+	for (size_t i = 0; i < COUNT(order); i++) {
+		unsigned b = order[i];
+
+		if (d->bars[b].type == PCI_BAR_NONE &&
+		    d->bars[b - 1].type != PCI_BAR_MEM64) {
+			d->bars[b] = (struct pci_bar){PCI_BAR_MEM32, false,
+						      PCI_MSIX_BAR_SIZE};
+			d->msix_bar = b;
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "msix: no BAR slot is left for the MSI-X table");
+	return -1;
+}
+
+/* The entry's own keys for the function override its defaults. */
+static int apply_keys(const struct config_region *r,
+		      struct pci_function_desc *d, char *err, size_t errlen)
+{
+	uint64_t v[K_COUNT] = {
+		[K_VENDOR] = d->id.vendor,
+		[K_DEVICE] = d->id.device,
+		[K_SUBVENDOR] = d->id.subsystem_vendor,
+		[K_SUBDEVICE] = d->id.subsystem,
+		[K_CLASS] = d->id.class_code,
+		[K_REVISION] = d->id.revision,
+		[K_MSI] = d->msi_vectors,
+		[K_MSIX] = d->msix_vectors,
+		[K_INTX] = d->intx_pin,
+	};
+
 	for (unsigned k = 0; k < K_COUNT; k++)
 		if (number_key(r, numeric_keys[k].name, numeric_keys[k].max,
 			       &v[k], err, errlen))
@@ -189,28 +269,19 @@ static int describe(const struct config_region *r, struct pci_function_desc *d,
 			 r->type);
 		return -1;
 	}
-	if (bar0_size(r, p, &size, err, errlen))
-		return -1;
-	*d = (struct pci_function_desc){
-		.id = {(uint16_t)v[K_VENDOR], (uint16_t)v[K_DEVICE],
-		       (uint16_t)v[K_SUBVENDOR], (uint16_t)v[K_SUBDEVICE],
-		       (uint32_t)v[K_CLASS], (uint8_t)v[K_REVISION]},
-		.bars = {{p->bar, p->prefetchable, size}},
-		.msi_vectors = (unsigned)v[K_MSI],
-		.msix_vectors = (unsigned)v[K_MSIX],
-		.intx_pin = (uint8_t)v[K_INTX],
-	};
-	if (d->msix_vectors) {
-		d->bars[MSIX_BAR] = (struct pci_bar){PCI_BAR_MEM32, false,
-						     PCI_MSIX_BAR_SIZE};
-		d->msix_bar = MSIX_BAR;
-	}
-	return pci_function_check(d, err, errlen);
+	d->id = (struct pci_identity){
+		(uint16_t)v[K_VENDOR],	  (uint16_t)v[K_DEVICE],
+		(uint16_t)v[K_SUBVENDOR], (uint16_t)v[K_SUBDEVICE],
+		(uint32_t)v[K_CLASS],	  (uint8_t)v[K_REVISION]};
+	d->msi_vectors = (unsigned)v[K_MSI];
+	d->msix_vectors = (unsigned)v[K_MSIX];
+	d->intx_pin = (uint8_t)v[K_INTX];
+	return d->msix_vectors ? place_msix(d, err, errlen) : 0;
 }
 
-/* The device's own keys and its region as BAR0 sees it: offsets from 0. */
+/* The device's own keys (params, freed by the caller) and its region as
+ * BAR0 sees it: offsets from 0. */
 static int device_args_of(const struct config_region *r,
-			  const struct pci_function_desc *d,
 			  struct device_args *args,
 			  struct device_param **params)
 {
@@ -224,12 +295,96 @@ static int device_args_of(const struct config_region *r,
 			(*params)[n++] = (struct device_param){
 				r->params[i].key, r->params[i].value};
 	*args = (struct device_args){
-		.space = d->bars[0].type == PCI_BAR_IO ? IO_SPACE_PIO
-						       : IO_SPACE_MMIO,
-		.range = {0, d->bars[0].size - 1},
+		.space = IO_SPACE_MMIO,
+		.range = {0, 0},
 		.nparams = n,
 		.params = *params,
 	};
+	return 0;
+}
+
+static void append(char *buf, size_t len, size_t *used, const char *s)
+{
+	if (*used < len)
+		*used += (size_t)snprintf(buf + *used, len - *used, "%s", s);
+}
+
+/* Each key of r is its function's, its device's (irq aside: a function
+ * interrupts by MSI, MSI-X or INTx), or a plugin's, which checks its
+ * own. */
+static int check_entry_keys(const struct config_region *r, char *err,
+			    size_t errlen)
+{
+	const char *const *type_keys = device_type_keys(r->type);
+	size_t used;
+
+	for (size_t i = 0; i < r->nparams; i++) {
+		const char *key = r->params[i].key;
+		const char *const *k;
+
+		if (strcmp(key, "irq") == 0) {
+			snprintf(err, errlen,
+				 "irq: a PCI function interrupts by MSI, "
+				 "MSI-X or INTx (msi=, msix=, intx=); leave "
+				 "irq out");
+			return -1;
+		}
+		if (is_function_key(key) || !type_keys)
+			continue;
+		for (k = type_keys; *k && strcmp(*k, key) != 0; k++)
+			;
+		if (*k)
+			continue;
+		used = 0;
+		append(err, errlen, &used, key);
+		append(err, errlen, &used, ": unknown key for a ");
+		append(err, errlen, &used, r->type);
+		append(err, errlen, &used,
+		       " function (valid: slot, function, type");
+		for (k = pci_slot_keys; *k; k++) {
+			append(err, errlen, &used, ", ");
+			append(err, errlen, &used, *k);
+		}
+		for (k = type_keys; *k; k++) {
+			if (strcmp(*k, "irq") == 0)
+				continue;
+			append(err, errlen, &used, ", ");
+			append(err, errlen, &used, *k);
+		}
+		append(err, errlen, &used, ")");
+		return -1;
+	}
+	return 0;
+}
+
+/* The function of entry r, whose device's keys are in args: the
+ * device's own declaration or its type's profile, then the entry's
+ * keys; args then describe BAR0 as the device's region. */
+static int describe(const struct config_region *r, struct device_args *args,
+		    struct pci_function_desc *d, char *err, size_t errlen)
+{
+	const struct profile *p = find_profile(r->type);
+	struct mmiod_pci_function fn;
+	int declared;
+
+	if (check_entry_keys(r, err, errlen))
+		return -1;
+	declared = device_pci_function(r->type, args, &fn, err, errlen);
+	if (declared < 0)
+		return -1;
+	if (!declared && !p) {
+		snprintf(err, errlen, "type: %s can't be a PCI function",
+			 r->type);
+		return -1;
+	}
+	if (declared ? declared_function(r, &fn, d, err, errlen)
+		     : profile_function(r, p, d, err, errlen))
+		return -1;
+	if (apply_keys(r, d, err, errlen) || pci_function_check(d, err, errlen))
+		return -1;
+	args->space =
+		d->bars[0].type == PCI_BAR_IO ? IO_SPACE_PIO : IO_SPACE_MMIO;
+	args->range = (struct range){0, d->bars[0].size - 1};
 	return 0;
 }
 
@@ -240,13 +395,13 @@ int pci_slot_validate(const struct config_region *r, char *err, size_t errlen)
 	struct device_args args;
 	int rc;
 
-	if (describe(r, &d, err, errlen))
-		return -1;
-	if (device_args_of(r, &d, &args, &params)) {
+	if (device_args_of(r, &args, &params)) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	rc = device_validate(r->type, &args, err, errlen);
+	rc = describe(r, &args, &d, err, errlen);
+	if (rc == 0)
+		rc = device_validate(r->type, &args, err, errlen);
 	free(params);
 	return rc;
 }
@@ -293,6 +448,27 @@ static int msix_write(struct device *dev, const struct device_io *io,
 	return 0;
 }
 
+/* BARs after BAR0 reach the device with the BAR named. */
+static int bar_read(struct device *dev, const struct device_io *io,
+		    uint64_t *value)
+{
+	struct bar_adapter *a = (struct bar_adapter *)dev;
+	struct device_io at = *io;
+
+	at.bar = a->bar;
+	return device_read(a->slot->dev, &at, value);
+}
+
+static int bar_write(struct device *dev, const struct device_io *io,
+		     uint64_t value)
+{
+	struct bar_adapter *a = (struct bar_adapter *)dev;
+	struct device_io at = *io;
+
+	at.bar = a->bar;
+	return device_write(a->slot->dev, &at, value);
+}
+
 static void adapter_destroy(struct device *dev)
 {
 	pthread_mutex_destroy(&dev->lock);
@@ -308,13 +484,50 @@ static const struct device_ops msix_ops = {
 	.write = msix_write,
 	.destroy = adapter_destroy,
 };
+static const struct device_ops bar_ops = {
+	.read = bar_read,
+	.write = bar_write,
+	.destroy = adapter_destroy,
+};
+
+/* The device's own configuration registers, as accesses in PCI space. */
+static struct device_io register_io(unsigned reg, unsigned size)
+{
+	return (struct device_io){.space = IO_SPACE_PCI,
+				  .addr = reg,
+				  .offset = reg,
+				  .size = size};
+}
+
+static uint32_t device_config_read(void *ctx, unsigned reg, unsigned size)
+{
+	struct pci_slot *s = ctx;
+	const struct device_io io = register_io(reg, size);
+	uint64_t value;
+
+	if (!s->dev || device_read(s->dev, &io, &value))
+		return UINT32_MAX;
+	return (uint32_t)value;
+}
+
+static void device_config_write(void *ctx, unsigned reg, unsigned size,
+				uint32_t value)
+{
+	struct pci_slot *s = ctx;
+	const struct device_io io = register_io(reg, size);
+
+	if (s->dev)
+		device_write(s->dev, &io, value);
+}
 
 /* --- BARs, interrupts, messages ----------------------------------------- */
 
 static int bar_map(void *ctx, unsigned bar, struct range r)
 {
 	struct pci_slot *s = ctx;
-	struct device *dev = bar == 0 ? s->dev : &s->msix_dev;
+	struct device *dev = bar == 0		  ? s->dev
+			     : bar == s->msix_bar ? &s->msix_dev
+						  : &s->bars[bar].dev;
 
 	snprintf(s->bar_name[bar], sizeof(s->bar_name[bar]),
 		 "%s 0x%" PRIx64 " %s BAR%u", io_space_name(s->bar_space[bar]),
@@ -369,8 +582,10 @@ static struct pci_slot *slot_create(const struct pci_function_desc *d,
 				    const struct pci_slot_host *host)
 {
 	struct pci_slot *s = calloc(1, sizeof(*s));
-	const struct pci_events ev = {bar_map, bar_unmap, send_msi, set_intx,
-				      s};
+	const struct pci_events ev = {
+		bar_map,  bar_unmap,	      send_msi,
+		set_intx, device_config_read, device_config_write,
+		s};
 
 	if (!s)
 		return NULL;
@@ -385,6 +600,12 @@ static struct pci_slot *slot_create(const struct pci_function_desc *d,
 								: IO_SPACE_MMIO;
 	device_init(&s->config_dev, &config_ops, "pci-config", true);
 	device_init(&s->msix_dev, &msix_ops, "msix", true);
+	s->msix_bar = d->msix_vectors ? d->msix_bar : PCI_NUM_BARS;
+	for (unsigned i = 0; i < PCI_NUM_BARS; i++) {
+		device_init(&s->bars[i].dev, &bar_ops, "pci-bar", true);
+		s->bars[i].slot = s;
+		s->bars[i].bar = i;
+	}
 	s->irq = (struct device_irq){output_level, output_vector, s};
 	s->fn = pci_function_create(d, &ev);
 	if (!s->fn) {
@@ -403,11 +624,17 @@ struct pci_slot *pci_slot_open(const struct config_region *r,
 	struct device_args args;
 	struct pci_slot *s;
 
-	if (describe(r, &d, err, errlen))
+	if (device_args_of(r, &args, &params)) {
+		snprintf(err, errlen, "out of memory");
 		return NULL;
+	}
+	if (describe(r, &args, &d, err, errlen)) {
+		free(params);
+		return NULL;
+	}
 	s = slot_create(&d, (uint32_t)(r->range.base >> 32), r->type, host);
-	if (!s || device_args_of(r, &d, &args, &params)) {
-		pci_slot_close(s);
+	if (!s) {
+		free(params);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
@@ -438,6 +665,8 @@ void pci_slot_close(struct pci_slot *s)
 	pci_function_destroy(s->fn);
 	adapter_destroy(&s->config_dev);
 	adapter_destroy(&s->msix_dev);
+	for (unsigned i = 0; i < PCI_NUM_BARS; i++)
+		adapter_destroy(&s->bars[i].dev);
 	free(s);
 }
 

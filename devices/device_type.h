@@ -15,6 +15,10 @@ struct device_type {
 	 * creates the device into *out. 0 or -1 with err set. */
 	int (*create)(const struct device_args *args, bool validate_only,
 		      struct device **out, char *err, size_t errlen);
+	/* As device_pci_function(); NULL: the type declares none. */
+	int (*pci_function)(const struct device_args *args,
+			    struct mmiod_pci_function *fn, char *err,
+			    size_t errlen);
 };
 
 extern const struct device_type trace_device_type;

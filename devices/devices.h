@@ -23,13 +23,16 @@
 
 struct device;
 
-/* One element of a guest access, as a device sees it. */
+/* One element of a guest access, as a device sees it. A device in a
+ * PCI function sees accesses to its BARs with bar set, and to its own
+ * configuration registers as space IO_SPACE_PCI, offset the register. */
 struct device_io {
 	enum io_space space;
 	uint64_t addr;	 /* guest address (or port) of this element */
 	uint64_t offset; /* addr - region base */
 	uint32_t size;	 /* 1, 2, 4 or 8 */
 	unsigned vcpu;
+	unsigned bar; /* the BAR the access is in; 0 outside PCI */
 };
 
 struct device_ops {
@@ -111,6 +114,9 @@ void device_init(struct device *dev, const struct device_ops *ops,
 
 /* NULL-terminated list of the known type names. */
 const char *const *device_type_names(void);
+/* The keys a device of type takes, NULL-terminated; NULL for a type
+ * that checks its keys itself (a plugin) or is unknown. */
+const char *const *device_type_keys(const char *type);
 
 /* Creates a device of type. On error returns NULL with a message in err
  * naming the key and what would be valid. */
@@ -119,6 +125,14 @@ struct device *device_create(const char *type, const struct device_args *args,
 /* Checks args for type without opening anything: 0 or -1 with err set. */
 int device_validate(const char *type, const struct device_args *args, char *err,
 		    size_t errlen);
+
+struct mmiod_pci_function;
+/* The PCI function a device of type with args declares for itself (a
+ * plugin's, include/mmiod-device.h): 1 with *fn filled, 0 when it
+ * declares none, -1 with err set. */
+int device_pci_function(const char *type, const struct device_args *args,
+			struct mmiod_pci_function *fn, char *err,
+			size_t errlen);
 
 int device_read(struct device *dev, const struct device_io *io,
 		uint64_t *value);

@@ -8,6 +8,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,9 @@ struct plugin_device {
 	struct device dev;
 	char *name; /* "plugin NAME (PATH)" or "plugin PATH", in messages */
 	void *handle;
-	const struct mmiod_plugin_ops *ops;
+	/* The plugin's table as this mmiod knows it: what an older ABI
+	 * lacks is NULL. */
+	struct mmiod_plugin_ops ops;
 	void *state;
 	/* What its services reach (ABI 2). */
 	struct mmiod_host host;
@@ -34,30 +37,62 @@ static struct plugin_device *to_plugin(struct device *dev)
 	return (struct plugin_device *)dev;
 }
 
+/* Configuration registers (space PCI), a BAR after BAR0, or BAR0 and an
+ * mmio or pio region. A plugin's failure is any nonzero return. */
 static int plugin_read(struct device *dev, const struct device_io *io,
 		       uint64_t *value)
 {
 	struct plugin_device *p = to_plugin(dev);
+	const struct mmiod_plugin_ops *ops = &p->ops;
+	uint32_t reg = 0;
+	int rc;
 
-	return p->ops->read(p->state, io->offset, io->size, value) ? -1 : 0;
+	if (io->space == IO_SPACE_PCI) {
+		rc = ops->config_read
+			     ? ops->config_read(p->state, (unsigned)io->offset,
+						io->size, &reg)
+			     : -1;
+		*value = reg;
+	} else if (io->bar) {
+		rc = ops->bar_read ? ops->bar_read(p->state, io->bar,
+						   io->offset, io->size, value)
+				   : -1;
+	} else {
+		rc = ops->read(p->state, io->offset, io->size, value);
+	}
+	return rc ? -1 : 0;
 }
 
 static int plugin_write(struct device *dev, const struct device_io *io,
 			uint64_t value)
 {
 	struct plugin_device *p = to_plugin(dev);
+	const struct mmiod_plugin_ops *ops = &p->ops;
+	int rc;
 
-	return p->ops->write(p->state, io->offset, io->size, value) ? -1 : 0;
+	if (io->space == IO_SPACE_PCI)
+		rc = ops->config_write
+			     ? ops->config_write(p->state, (unsigned)io->offset,
+						 io->size, (uint32_t)value)
+			     : -1;
+	else if (io->bar)
+		rc = ops->bar_write
+			     ? ops->bar_write(p->state, io->bar, io->offset,
+					      io->size, value)
+			     : -1;
+	else
+		rc = ops->write(p->state, io->offset, io->size, value);
+	return rc ? -1 : 0;
 }
 
 static int plugin_flush(struct device *dev)
 {
 	struct plugin_device *p = to_plugin(dev);
 
-	if (!p->ops->flush)
+	if (!p->ops.flush)
 		return 0;
 	errno = 0;
-	if (p->ops->flush(p->state) == 0)
+	if (p->ops.flush(p->state) == 0)
 		return 0;
 	/* A plugin that fails without setting errno must not be reported
 	 * as "Success". */
@@ -71,7 +106,7 @@ static void plugin_destroy(struct device *dev)
 	struct plugin_device *p = to_plugin(dev);
 
 	if (p->state)
-		p->ops->destroy(p->state);
+		p->ops.destroy(p->state);
 	if (p->handle)
 		dlclose(p->handle);
 	free(p->name);
@@ -166,19 +201,19 @@ static const struct device_ops plugin_device_ops = {
 	.destroy = plugin_destroy,
 };
 
-/* create2 when the plugin's ABI has it, else NULL. */
-static void *(*create_of(const struct mmiod_plugin_ops *ops))(
-	const struct mmiod_region_info *, const struct mmiod_host *, char *,
-	size_t)
+/* How much of the table a plugin of each ABI has. */
+static size_t table_size(uint32_t abi_version)
 {
-	return ops->abi_version >= 2 ? ops->create2 : NULL;
+	return abi_version >= 2 ? sizeof(struct mmiod_plugin_ops)
+				: offsetof(struct mmiod_plugin_ops, create2);
 }
 
-/* Loads path and checks its operation table. */
-static void *load(const char *path, const struct mmiod_plugin_ops **ops,
-		  char *err, size_t errlen)
+/* Loads path and copies its operation table into *ops, checked. */
+static void *load(const char *path, struct mmiod_plugin_ops *ops, char *err,
+		  size_t errlen)
 {
 	const struct mmiod_plugin_ops *(*init)(void);
+	const struct mmiod_plugin_ops *table;
 	void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 
 	if (!handle) {
@@ -186,19 +221,21 @@ static void *load(const char *path, const struct mmiod_plugin_ops **ops,
 		return NULL;
 	}
 	*(void **)&init = dlsym(handle, "mmiod_plugin_init");
-	*ops = init ? init() : NULL;
-	if (!*ops) {
+	table = init ? init() : NULL;
+	memset(ops, 0, sizeof(*ops));
+	if (!table) {
 		snprintf(err, errlen,
 			 "plugin: %s exports no mmiod_plugin_init() table",
 			 path);
-	} else if ((*ops)->abi_version < 1 ||
-		   (*ops)->abi_version > MMIOD_DEVICE_ABI_VERSION) {
+	} else if (table->abi_version < 1 ||
+		   table->abi_version > MMIOD_DEVICE_ABI_VERSION) {
 		snprintf(err, errlen,
 			 "plugin: %s is built for device ABI %u; this mmiod "
 			 "loads ABI 1 to %u",
-			 path, (*ops)->abi_version, MMIOD_DEVICE_ABI_VERSION);
-	} else if (!(create_of(*ops) || (*ops)->create) || !(*ops)->read ||
-		   !(*ops)->write || !(*ops)->destroy) {
+			 path, table->abi_version, MMIOD_DEVICE_ABI_VERSION);
+	} else if (memcpy(ops, table, table_size(table->abi_version)),
+		   !(ops->create2 || ops->create) || !ops->read ||
+			   !ops->write || !ops->destroy) {
 		snprintf(err, errlen,
 			 "plugin: %s lacks create, read, write or destroy",
 			 path);
@@ -260,22 +297,20 @@ static int plugin_create(const struct device_args *args, bool validate_only,
 	if (!p->handle)
 		goto out;
 	if (validate_only) {
-		rc = p->ops->validate ? p->ops->validate(&info, err, errlen)
-				      : 0;
+		rc = p->ops.validate ? p->ops.validate(&info, err, errlen) : 0;
 		err[errlen - 1] = '\0'; /* as after create() */
 		goto out;
 	}
 	init_host(p, args);
-	if ((p->ops->name
-		     ? asprintf(&p->name, "plugin %s (%s)", p->ops->name, path)
+	if ((p->ops.name
+		     ? asprintf(&p->name, "plugin %s (%s)", p->ops.name, path)
 		     : asprintf(&p->name, "plugin %s", path)) < 0) {
 		p->name = NULL;
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	p->state = create_of(p->ops)
-			   ? create_of(p->ops)(&info, &p->host, err, errlen)
-			   : p->ops->create(&info, err, errlen);
+	p->state = p->ops.create2 ? p->ops.create2(&info, &p->host, err, errlen)
+				  : p->ops.create(&info, err, errlen);
 	/* The plugin may have left its message without the NUL. */
 	err[errlen - 1] = '\0';
 	if (!p->state) {
@@ -286,10 +321,10 @@ static int plugin_create(const struct device_args *args, bool validate_only,
 				 path);
 		goto out;
 	}
-	if (p->ops->reset)
-		p->ops->reset(p->state);
+	if (p->ops.reset)
+		p->ops.reset(p->state);
 	device_init(&p->dev, &plugin_device_ops, "plugin",
-		    p->ops->flags & MMIOD_PLUGIN_THREAD_SAFE);
+		    p->ops.flags & MMIOD_PLUGIN_THREAD_SAFE);
 	p->dev.name = p->name;
 	*out = &p->dev;
 	p = NULL;
@@ -301,8 +336,81 @@ out:
 	return rc;
 }
 
+/* What a plugin that declares its PCI function must also have. */
+static int check_pci_function(const struct mmiod_plugin_ops *ops,
+			      const struct mmiod_pci_function *fn,
+			      const char *path, char *err, size_t errlen)
+{
+	if (fn->bars[0].type == MMIOD_PCI_BAR_NONE) {
+		snprintf(err, errlen,
+			 "plugin: %s declares a PCI function without BAR0",
+			 path);
+		return -1;
+	}
+	for (unsigned i = 1; i < MMIOD_PCI_BARS; i++)
+		if (fn->bars[i].type != MMIOD_PCI_BAR_NONE &&
+		    (!ops->bar_read || !ops->bar_write)) {
+			snprintf(err, errlen,
+				 "plugin: %s declares BAR%u but no bar_read "
+				 "and bar_write to serve it",
+				 path, i);
+			return -1;
+		}
+	if (fn->regs && (!ops->config_read || !ops->config_write)) {
+		snprintf(err, errlen,
+			 "plugin: %s declares configuration registers but no "
+			 "config_read and config_write",
+			 path);
+		return -1;
+	}
+	return 0;
+}
+
+static int plugin_pci_function(const struct device_args *args,
+			       struct mmiod_pci_function *fn, char *err,
+			       size_t errlen)
+{
+	const char *path = device_param(args, "plugin");
+	struct mmiod_plugin_ops ops;
+	struct mmiod_region_info info;
+	struct mmiod_param *params;
+	void *handle;
+	int rc = 0;
+
+	if (!path) {
+		snprintf(err, errlen,
+			 "plugin: a plugin region needs plugin=PATH.so");
+		return -1;
+	}
+	err[0] = '\0';
+	handle = load(path, &ops, err, errlen);
+	if (!handle)
+		return -1;
+	params = plugin_params(args, &info);
+	if (!params) {
+		snprintf(err, errlen, "out of memory");
+		rc = -1;
+	} else if (ops.pci_function) {
+		info.base = info.size = 0;
+		memset(fn, 0, sizeof(*fn));
+		rc = ops.pci_function(&info, fn, err, errlen) ? -1 : 1;
+		err[errlen - 1] = '\0';
+		if (rc < 0 && !err[0])
+			snprintf(err, errlen,
+				 "plugin: %s: pci_function failed without "
+				 "saying why",
+				 path);
+		if (rc > 0 && check_pci_function(&ops, fn, path, err, errlen))
+			rc = -1;
+	}
+	free(params);
+	dlclose(handle);
+	return rc;
+}
+
 const struct device_type plugin_device_type = {
 	.name = "plugin",
 	.keys = NULL, /* the plugin checks its own keys */
 	.create = plugin_create,
+	.pci_function = plugin_pci_function,
 };

@@ -34,6 +34,14 @@ static const struct device_type *find_type(const char *name, char *err,
 	return NULL;
 }
 
+const char *const *device_type_keys(const char *type)
+{
+	char err[128];
+	const struct device_type *t = find_type(type, err, sizeof(err));
+
+	return t ? t->keys : NULL;
+}
+
 static int check_keys(const struct device_type *t,
 		      const struct device_args *args, char *err, size_t errlen)
 {
@@ -70,6 +78,16 @@ int device_validate(const char *type, const struct device_args *args, char *err,
 	if (!t || check_keys(t, args, err, errlen))
 		return -1;
 	return t->create(args, true, NULL, err, errlen);
+}
+
+int device_pci_function(const char *type, const struct device_args *args,
+			struct mmiod_pci_function *fn, char *err, size_t errlen)
+{
+	const struct device_type *t = find_type(type, err, errlen);
+
+	if (!t)
+		return -1;
+	return t->pci_function ? t->pci_function(args, fn, err, errlen) : 0;
 }
 
 struct device *device_create(const char *type, const struct device_args *args,

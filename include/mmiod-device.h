@@ -61,6 +61,22 @@
  * thread, but not from create2() itself for interrupts and DMA (no guest
  * runs yet).
  *
+ * On PCI (ABI 2): a plugin named by a pci entry sits in a PCI function.
+ * Without pci_function() that function has the entry's ids and one
+ * 32-bit memory BAR0 of the entry's size=, served by read() and write().
+ * With it, the plugin describes the function itself: ids, up to six
+ * BARs, MSI, MSI-X and INTx, and registers of its own in configuration
+ * space (with a capability of its own, which mmiod links into the list
+ * after its MSI and MSI-X ones). The entry's vendor=, device=, subvendor=,
+ * subdevice=, class=, revision=, msi=, msix= and intx= keys still
+ * override what it declares; size= is refused (the plugin sizes its own
+ * BARs, from keys of its own if it likes). BAR0 is served by read() and
+ * write(), as a region is (create2 sees it as the region: base 0, size
+ * BAR0's); a plugin with more BARs has bar_read() and bar_write() for
+ * them, one with registers config_read() and config_write(). MSI-X puts its
+ * table and PBA (4K) in the lowest BAR slot from BAR2 up that the plugin
+ * leaves free, else BAR1.
+ *
  * Compatibility: abi_version is MMIOD_DEVICE_ABI_VERSION of the header
  * the plugin was built with. mmiod loads every version up to its own
  * (ABI 1 plugins keep loading) and refuses newer ones. Fields are only
@@ -130,6 +146,41 @@ struct mmiod_host {
 	int (*guest_hvm)(void *ctx);
 };
 
+/* ABI 2: a plugin's PCI function (see On PCI above). */
+#define MMIOD_PCI_BARS 6
+
+enum mmiod_pci_bar_type {
+	MMIOD_PCI_BAR_NONE = 0,
+	MMIOD_PCI_BAR_IO = 1,
+	MMIOD_PCI_BAR_MEM32 = 2,
+	MMIOD_PCI_BAR_MEM64 = 3, /* takes this slot and the next */
+};
+
+struct mmiod_pci_bar {
+	uint32_t type;	       /* enum mmiod_pci_bar_type */
+	uint32_t prefetchable; /* 0 or 1; memory BARs only */
+	/* A power of two: I/O 4 to 256 bytes, memory at least 16. */
+	uint64_t size;
+};
+
+struct mmiod_pci_function {
+	uint16_t vendor, device; /* vendor 0x0001 to 0xfffe */
+	uint16_t subsystem_vendor, subsystem;
+	uint32_t class_code; /* base class << 16 | subclass << 8 | prog-if */
+	uint8_t revision;
+	uint8_t intx_pin; /* 0: none; 1 to 4: INTA to INTD */
+	/* The plugin's own configuration registers: from regs (dword-
+	 * aligned) to 0xff, above mmiod's capabilities, which take 0x40 to
+	 * 0x58 with MSI, 0x4c with MSI-X, 0x64 with both; 0: none. */
+	uint8_t regs;
+	/* Offset of a capability among those registers, whose next
+	 * pointer the plugin keeps; 0: none. */
+	uint8_t capability;
+	uint16_t msi_vectors;  /* 0: no MSI; else 1, 2, 4 ... 32 */
+	uint16_t msix_vectors; /* 0: no MSI-X; else 1 to 128 */
+	struct mmiod_pci_bar bars[MMIOD_PCI_BARS];
+};
+
 struct mmiod_plugin_ops {
 	uint32_t abi_version; /* MMIOD_DEVICE_ABI_VERSION */
 	uint32_t flags;
@@ -160,6 +211,25 @@ struct mmiod_plugin_ops {
 	void *(*create2)(const struct mmiod_region_info *region,
 			 const struct mmiod_host *host, char *err,
 			 size_t errlen);
+	/* ABI 2. Describes the plugin's PCI function for region (a pci
+	 * entry's keys; base 0, size 0), before create2(); may be NULL.
+	 * *fn holds zeros. 0, or -1 with a message in err. */
+	int (*pci_function)(const struct mmiod_region_info *region,
+			    struct mmiod_pci_function *fn, char *err,
+			    size_t errlen);
+	/* ABI 2. Accesses to BAR bar (1 to 5), offset from its start; as
+	 * read() and write() otherwise. */
+	int (*bar_read)(void *state, unsigned bar, uint64_t offset,
+			uint32_t size, uint64_t *value);
+	int (*bar_write)(void *state, unsigned bar, uint64_t offset,
+			 uint32_t size, uint64_t value);
+	/* ABI 2. The plugin's configuration registers: reg from fn->regs
+	 * to 0xff, size 1, 2 or 4, never crossing a dword. Reads that
+	 * fail see all ones. */
+	int (*config_read)(void *state, unsigned reg, unsigned size,
+			   uint32_t *value);
+	int (*config_write)(void *state, unsigned reg, unsigned size,
+			    uint32_t value);
 };
 
 /* The one symbol a plugin exports. */

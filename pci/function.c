@@ -17,6 +17,34 @@ static bool is_pow2(uint64_t v)
 	return v && !(v & (v - 1));
 }
 
+/* The device's own registers lie above the capabilities mmiod lays out
+ * from 0x40, and its capability inside them, dword-aligned. */
+static int check_device_regs(const struct pci_function_desc *d, char *err,
+			     size_t errlen)
+{
+	unsigned caps_end = PCI_CAPS_START +
+			    (d->msi_vectors ? MSI_CAP_SIZE : 0) +
+			    (d->msix_vectors ? MSIX_CAP_SIZE : 0);
+
+	if (d->device_regs && (d->device_regs < caps_end || d->device_regs & 3)) {
+		snprintf(err, errlen,
+			 "device registers: a dword-aligned start from 0x%x "
+			 "(above the MSI/MSI-X capabilities) to 0xfc",
+			 caps_end);
+		return -1;
+	}
+	if (d->device_cap && (!d->device_regs ||
+			      d->device_cap < d->device_regs ||
+			      d->device_cap & 3 || d->device_cap > 0xfc)) {
+		snprintf(err, errlen,
+			 "device capability: a dword-aligned offset inside "
+			 "the device's registers (0x%x to 0xfc)",
+			 d->device_regs ? d->device_regs : caps_end);
+		return -1;
+	}
+	return 0;
+}
+
 int pci_function_check(const struct pci_function_desc *d, char *err,
 		       size_t errlen)
 {
@@ -78,7 +106,7 @@ int pci_function_check(const struct pci_function_desc *d, char *err,
 		snprintf(err, errlen, "INTx pin: 0 (none) or 1 to 4 (A to D)");
 		return -1;
 	}
-	return 0;
+	return check_device_regs(d, err, errlen);
 }
 
 /* The flag bits a BAR reads back, and the address bits a write keeps:
@@ -114,7 +142,7 @@ static void init_bar(struct pci_function *f, unsigned i)
 static void init_header(struct pci_function *f)
 {
 	const struct pci_identity *id = &f->desc.id;
-	unsigned caps;
+	unsigned caps, last, first;
 
 	cfg_put16(f, REG_VENDOR, id->vendor);
 	cfg_put16(f, REG_DEVICE, id->device);
@@ -134,9 +162,13 @@ static void init_header(struct pci_function *f)
 	f->wmask[REG_INT_LINE] = 0xff;
 	for (unsigned i = 0; i < PCI_NUM_BARS; i++)
 		init_bar(f, i);
-	caps = msi_layout(f, 0x40);
-	if (caps != 0x40) {
-		f->cfg[REG_CAP_PTR] = 0x40;
+	caps = msi_layout(f, PCI_CAPS_START);
+	last = f->msix_cap ? f->msix_cap : f->msi_cap;
+	if (last)
+		f->cfg[last + 1] = f->desc.device_cap;
+	first = caps != PCI_CAPS_START ? PCI_CAPS_START : f->desc.device_cap;
+	if (first) {
+		f->cfg[REG_CAP_PTR] = (uint8_t)first;
 		cfg_put16(f, REG_STATUS, STATUS_CAP_LIST);
 	}
 }
@@ -258,6 +290,13 @@ static void update_intx(struct pci_function *f)
 	f->intx = intx;
 }
 
+/* The window starts on a dword and an access never crosses one, so an
+ * access lies in it or outside it whole. */
+static bool in_device_regs(const struct pci_function *f, unsigned reg)
+{
+	return f->desc.device_regs && reg >= f->desc.device_regs;
+}
+
 static bool valid_access(unsigned reg, unsigned size)
 {
 	return (size == 1 || size == 2 || size == 4) && (reg & 3) + size <= 4;
@@ -271,6 +310,11 @@ uint32_t pci_config_read(struct pci_function *f, unsigned reg, unsigned size)
 		return UINT32_MAX;
 	if (reg >= PCI_CONFIG_SIZE)
 		return 0;
+	if (in_device_regs(f, reg)) {
+		v = f->ev.config_read ? f->ev.config_read(f->ev.ctx, reg, size)
+				      : 0;
+		return size == 4 ? v : v & ((1u << 8 * size) - 1);
+	}
 	pthread_mutex_lock(&f->lock);
 	for (unsigned i = 0; i < size; i++)
 		v |= (uint32_t)f->cfg[reg + i] << (8 * i);
@@ -288,6 +332,11 @@ void pci_config_write(struct pci_function *f, unsigned reg, unsigned size,
 {
 	if (!valid_access(reg, size) || reg >= PCI_CONFIG_SIZE)
 		return;
+	if (in_device_regs(f, reg)) {
+		if (f->ev.config_write)
+			f->ev.config_write(f->ev.ctx, reg, size, value);
+		return;
+	}
 	pthread_mutex_lock(&f->lock);
 	for (unsigned i = 0; i < size; i++) {
 		uint8_t v = (uint8_t)(value >> (8 * i));

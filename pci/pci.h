@@ -22,8 +22,9 @@
  * the pending bits and sent when it is unmasked.
  *
  * Thread-safe: configuration accesses, MSI-X table accesses and the
- * device's interrupts may come from any thread. The events are called
- * with the function's lock held: they must not call back into it.
+ * device's interrupts may come from any thread. The events but the
+ * device's registers are called with the function's lock held: they
+ * must not call back into it.
  */
 #ifndef MMIOD_PCI_H
 #define MMIOD_PCI_H
@@ -71,6 +72,12 @@ struct pci_function_desc {
 	unsigned msix_bar;     /* the BAR holding the table and PBA */
 	uint8_t intx_pin;      /* 0: none; 1 to 4: INTA to INTD */
 	bool multifunction;    /* header type bit 7 (function 0 of a slot) */
+	/* The device's own registers: device_regs to 0xff (0: none), with
+	 * the MSI and MSI-X capabilities below them (from 0x40). device_cap:
+	 * a capability of the device's in there, linked after those (0:
+	 * none). */
+	uint8_t device_regs;
+	uint8_t device_cap;
 };
 
 struct pci_events {
@@ -82,6 +89,11 @@ struct pci_events {
 	int (*send_msi)(void *ctx, uint64_t addr, uint32_t data);
 	/* The level of the INTx pin. */
 	void (*set_intx)(void *ctx, bool level);
+	/* The device's own registers (desc.device_regs on), called without
+	 * the function's lock: the device may raise its interrupt there. */
+	uint32_t (*config_read)(void *ctx, unsigned reg, unsigned size);
+	void (*config_write)(void *ctx, unsigned reg, unsigned size,
+			     uint32_t value);
 	void *ctx;
 };
 

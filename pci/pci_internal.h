@@ -9,6 +9,8 @@
 #include "pci.h"
 
 #define PCI_CONFIG_SIZE 256
+/* Where the capabilities mmiod lays out begin. */
+#define PCI_CAPS_START 0x40
 
 #define REG_VENDOR 0x00
 #define REG_DEVICE 0x02

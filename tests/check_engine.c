@@ -820,7 +820,10 @@ static void *write_in_thread(void *arg)
  * devices meet guest input only once the daemon is confined. */
 START_TEST(stop_before_serving_answers_without_a_device)
 {
-	struct device_io io = {IO_SPACE_MMIO, RAM_BASE + 0x30, 0x30, 4, 0};
+	struct device_io io = {.space = IO_SPACE_MMIO,
+			       .addr = RAM_BASE + 0x30,
+			       .offset = 0x30,
+			       .size = 4};
 	volatile ioreq_t *slot;
 	uint64_t value = 1;
 	pthread_t guest;

@@ -20,6 +20,8 @@ static struct {
 	uint64_t msi_addr;
 	uint32_t msi_data;
 	int intx; /* -1: never set */
+	unsigned reg_reads, reg_writes, last_reg, last_size;
+	uint32_t last_value;
 } seen;
 
 static int bar_map(void *ctx, unsigned bar, struct range r)
@@ -52,8 +54,32 @@ static void set_intx(void *ctx, bool level)
 	seen.intx = level;
 }
 
-static const struct pci_events events = {bar_map, bar_unmap, send_msi, set_intx,
-					 NULL};
+/* The device's own registers read as 0xd0000000 | reg << 8 | size. */
+static uint32_t device_reg_read(void *ctx, unsigned reg, unsigned size)
+{
+	seen.reg_reads++;
+	seen.last_reg = reg;
+	seen.last_size = size;
+	return 0xd0000000u | reg << 8 | size;
+}
+
+static void device_reg_write(void *ctx, unsigned reg, unsigned size,
+			     uint32_t value)
+{
+	seen.reg_writes++;
+	seen.last_reg = reg;
+	seen.last_size = size;
+	seen.last_value = value;
+}
+
+static const struct pci_events events = {
+	.bar_map = bar_map,
+	.bar_unmap = bar_unmap,
+	.send_msi = send_msi,
+	.set_intx = set_intx,
+	.config_read = device_reg_read,
+	.config_write = device_reg_write,
+};
 
 /* A NetMos 9900 16550 as Linux's 8250_pci knows it, with an 8-byte I/O
  * BAR0, a 4K memory BAR1, a 64-bit prefetchable BAR2-3, MSI with 4
@@ -482,6 +508,83 @@ START_TEST(bad_descriptions_are_refused_with_a_reason)
 }
 END_TEST
 
+/* MSI at 0x40 (24 bytes), then the device's registers from 0x60 with a
+ * vendor capability (ID 0x09) at 0x60 linked after MSI. */
+static const struct pci_function_desc registers_desc = {
+	.id = {.vendor = 0x1234, .device = 0x5678, .class_code = 0xff0000},
+	.bars = {{PCI_BAR_MEM32, false, 4096}},
+	.msi_vectors = 1,
+	.device_regs = 0x60,
+	.device_cap = 0x60,
+};
+
+START_TEST(device_registers_reach_the_device_and_join_the_chain)
+{
+	struct pci_function *g = pci_function_create(&registers_desc, &events);
+
+	ck_assert_ptr_nonnull(g);
+	/* cap pointer -> MSI at 0x40 -> the device's capability. */
+	ck_assert_uint_eq(pci_config_read(g, 0x34, 1), 0x40);
+	ck_assert_uint_eq(pci_config_read(g, 0x41, 1), 0x60);
+	ck_assert_uint_eq(seen.reg_reads, 0);
+	ck_assert_uint_eq(pci_config_read(g, 0x60, 4), 0xd0006004);
+	ck_assert_uint_eq(pci_config_read(g, 0xfe, 2), 0xfe02); /* 2 bytes */
+	ck_assert_uint_eq(seen.reg_reads, 2);
+	pci_config_write(g, 0x64, 4, 0xcafe);
+	ck_assert_uint_eq(seen.reg_writes, 1);
+	ck_assert_uint_eq(seen.last_reg, 0x64);
+	ck_assert_uint_eq(seen.last_value, 0xcafe);
+	/* The header and MSI stay mmiod's: not the device's business. */
+	pci_config_write(g, 0x44, 4, 0xfee00000);
+	ck_assert_uint_eq(pci_config_read(g, 0x44, 4), 0xfee00000);
+	ck_assert_uint_eq(pci_config_read(g, 0x5c, 4), 0);
+	ck_assert_uint_eq(seen.reg_reads, 2);
+	ck_assert_uint_eq(seen.reg_writes, 1);
+	pci_function_destroy(g);
+}
+END_TEST
+
+START_TEST(device_capability_alone_heads_the_chain)
+{
+	struct pci_function_desc d = registers_desc;
+	struct pci_function *g;
+
+	d.msi_vectors = 0;
+	d.device_regs = 0x40;
+	d.device_cap = 0x48;
+	g = pci_function_create(&d, &events);
+	ck_assert_ptr_nonnull(g);
+	ck_assert_uint_eq(pci_config_read(g, 0x34, 1), 0x48);
+	ck_assert_uint_eq(pci_config_read(g, 0x06, 2) & 0x10, 0x10);
+	pci_function_destroy(g);
+}
+END_TEST
+
+START_TEST(device_registers_over_the_capabilities_are_refused)
+{
+	struct pci_function_desc d = registers_desc;
+	char err[160];
+
+	d.device_regs = 0x54; /* MSI runs to 0x58 */
+	ck_assert_int_eq(pci_function_check(&d, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "device registers: a dword-aligned start from "
+			      "0x58 (above the MSI/MSI-X capabilities) to "
+			      "0xfc");
+	d.device_regs = 0x62; /* not a dword */
+	ck_assert_int_eq(pci_function_check(&d, err, sizeof(err)), -1);
+	d = registers_desc;
+	d.device_cap = 0x5c; /* below the registers */
+	ck_assert_int_eq(pci_function_check(&d, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "device capability: a dword-aligned offset "
+			      "inside the device's registers (0x60 to 0xfc)");
+	d.device_cap = 0x62;
+	ck_assert_int_eq(pci_function_check(&d, err, sizeof(err)), -1);
+	d = registers_desc;
+	d.device_regs = 0;
+	ck_assert_int_eq(pci_function_check(&d, err, sizeof(err)), -1);
+}
+END_TEST
+
 START_TEST(host_bridge_is_a_host_bridge)
 {
 	struct pci_function *h = pci_function_create(&pci_host_bridge, &events);
@@ -548,6 +651,11 @@ static Suite *pci_suite(void)
 
 	tcase_add_checked_fixture(other, setup, teardown);
 	tcase_add_test(other, bad_descriptions_are_refused_with_a_reason);
+	tcase_add_test(other,
+		       device_registers_reach_the_device_and_join_the_chain);
+	tcase_add_test(other, device_capability_alone_heads_the_chain);
+	tcase_add_test(other,
+		       device_registers_over_the_capabilities_are_refused);
 	tcase_add_test(other, host_bridge_is_a_host_bridge);
 	tcase_add_test(other, cf8_latch_reads_back_dword_writes_only);
 	suite_add_tcase(s, other);

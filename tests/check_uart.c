@@ -51,7 +51,9 @@ static struct device *make(const struct device_param *p, size_t n)
 
 static uint8_t rd(unsigned reg)
 {
-	struct device_io io = {IO_SPACE_MMIO, 0, (uint64_t)reg << shift, 1, 0};
+	struct device_io io = {.space = IO_SPACE_MMIO,
+			       .offset = (uint64_t)reg << shift,
+			       .size = 1};
 	uint64_t v;
 
 	ck_assert_int_eq(device_read(uart, &io, &v), 0);
@@ -60,7 +62,9 @@ static uint8_t rd(unsigned reg)
 
 static void wr(unsigned reg, uint8_t v)
 {
-	struct device_io io = {IO_SPACE_MMIO, 0, (uint64_t)reg << shift, 1, 0};
+	struct device_io io = {.space = IO_SPACE_MMIO,
+			       .offset = (uint64_t)reg << shift,
+			       .size = 1};
 
 	ck_assert_int_eq(device_write(uart, &io, v), 0);
 }
@@ -202,7 +206,8 @@ START_TEST(wide_layout_places_registers_reg_shift_apart)
 				   {"path", out_path},
 				   {"reg_shift", "2"},
 				   {"reg_width", "4"}};
-	struct device_io wide = {IO_SPACE_MMIO, 0, 5 << 2, 8, 0};
+	struct device_io wide = {
+		.space = IO_SPACE_MMIO, .offset = 5 << 2, .size = 8};
 	uint64_t v;
 
 	device_destroy(uart);

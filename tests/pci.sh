@@ -137,13 +137,19 @@ bad_pci "pci: slot 32 is refused" "slot=32,type=uart16550" \
 	'bad.cfg:1: pci\[0\] slot: 32 is not 0 to 31'
 bad_pci "pci: function 8 is refused" "slot=1,function=8,type=uart16550" \
 	'bad.cfg:1: pci\[0\] function: 8 is not 0 to 7'
-bad_pci "pci: a trace function needs ids" "slot=1,type=trace,size=4K,path=t.json" \
+bad_pci "pci: a trace function needs ids" "slot=1,type=trace,size=4K,file=t.json" \
 	'trace function at slot 1: vendor: a trace function needs vendor= and device='
 bad_pci "pci: a memory BAR needs a power-of-two size" \
 	"slot=1,type=ram,vendor=0x1234,device=0x1,size=3000" \
 	"ram function at slot 1: BAR0: a memory BAR's size is a power of two"
 bad_pci "pci: a uart takes no size" "slot=1,type=uart16550,size=4K" \
 	"size: a uart16550 function's BAR0 holds its 8 registers; leave size out"
+bad_pci "pci: an unknown key lists the entry's keys and the device's" \
+	"slot=1,type=uart16550,foo=1" \
+	"foo: unknown key for a uart16550 function .valid: slot, function, type, vendor, device, subvendor, subdevice, class, revision, size, msi, msix, intx, backend, path, reg_shift, reg_width.$"
+bad_pci "pci: irq is refused, saying how a function interrupts" \
+	"slot=1,type=uart16550,irq=4" \
+	"irq: a PCI function interrupts by MSI, MSI-X or INTx .msi=, msix=, intx=.; leave irq out"
 bad_pci "pci: MSI vectors are a power of two" "slot=1,type=uart16550,msi=3" \
 	"MSI vectors: 1, 2, 4, 8, 16 or 32"
 printf 'pci = [ "slot=1,type=uart16550", "slot=1,type=uart16550" ]\n' > dup.cfg
@@ -187,9 +193,21 @@ fi
 # --- a PCI plugin that does DMA and raises an MSI (device ABI 2) --------
 engine=$builddir/examples/plugin/.libs/copy_engine.so
 cat > dma.cfg <<CFG
-pci = [ "slot=2,type=plugin,plugin=$engine,vendor=0x1234,device=0x11e0,size=4K" ]
+pci = [ "slot=2,type=plugin,plugin=$engine" ]
 CFG
 cat > dma.sim <<'SIM'
+# 00:02.0 as the plugin declares it: ids, class, MSI at 0x40 and then
+# its own vendor capability at 0x80.
+pio-write 0xcf8 4 0x80001000
+pio-read 0xcfc 4 expect 0x11e01234
+pio-write 0xcf8 4 0x80001008
+pio-read 0xcfc 4 expect 0x08010000
+pio-write 0xcf8 4 0x80001034
+pio-read 0xcfc 1 expect 0x40
+pio-write 0xcf8 4 0x80001040
+pio-read 0xcfd 1 expect 0x80
+pio-write 0xcf8 4 0x80001080
+pio-read 0xcfc 4 expect 0x00080009
 # 00:02.0: BAR0 sized and put at 0xc000000, memory decode and mastering.
 pio-write 0xcf8 4 0x80001010
 pio-write 0xcfc 4 0xffffffff
@@ -218,6 +236,11 @@ ram-read 0x30000 8 expect 0x1122334455667788
 ram-read 0x30008 8 expect 0x99aabbccddeeff00
 write 0xc000018 4 1
 read 0xc000018 4 expect 0
+# Its configuration register counts the copy; writes don't change it.
+pio-write 0xcf8 4 0x80001084
+pio-read 0xcfc 4 expect 1
+pio-write 0xcfc 4 7
+pio-read 0xcfc 4 expect 1
 # From outside the guest's memory: ERROR (counted), and an MSI again.
 write 0xc000000 8 0xffff000000
 write 0xc000014 4 1
@@ -230,6 +253,79 @@ expect "ABI 2 plugin on PCI: the guest's buffer is copied by DMA and an MSI says
 expect "a plugin's own name shows in the stats" 0 \
 	'pci 00:02.0 plugin copy_engine \(/.* messages 2 dropped 0' \
 	-- "$mmiod" --sim dma.sim dma.cfg
+
+printf 'pci = [ "slot=2,type=plugin,plugin=%s,device=0x11e1,class=0xff0000" ]\n' "$engine" > ids.cfg
+printf 'pio-write 0xcf8 4 0x80001000\npio-read 0xcfc 4 expect 0x11e11234\npio-write 0xcf8 4 0x80001008\npio-read 0xcfc 4 expect 0xff000000\n' > ids.sim
+expect "the entry's ids override the plugin's own" 0 'read 0xcfc size 4 = 0xff000000' \
+	-- "$mmiod" --sim ids.sim ids.cfg
+bad_pci "pci: a plugin that sizes its own BARs takes no size" \
+	"slot=2,type=plugin,plugin=$engine,size=8K" \
+	"plugin function at slot 2: size: this plugin declares its own BARs; leave size out"
+
+# A plugin's own layout: several BARs, each reaching it as itself, the
+# MSI-X table in the first BAR it left free, registers of its own.
+bars=$builddir/tests/plugins/.libs/pcibars.so
+printf 'pci = [ "slot=3,type=plugin,plugin=%s" ]\n' "$bars" > bars.cfg
+cat > bars.sim <<'SIM'
+pio-write 0xcf8 4 0x80001800
+pio-read 0xcfc 4 expect 0x10f01af4
+# Sizing: BAR1 16 ports, BAR2-3 a 1M prefetchable 64-bit BAR, BAR4 the
+# 4K MSI-X table; BAR5 is not there.
+pio-write 0xcf8 4 0x80001814
+pio-write 0xcfc 4 0xffffffff
+pio-read 0xcfc 4 expect 0xfffffff1
+pio-write 0xcfc 4 0x3000
+pio-write 0xcf8 4 0x80001818
+pio-write 0xcfc 4 0xffffffff
+pio-read 0xcfc 4 expect 0xfff0000c
+pio-write 0xcfc 4 0xd0000000
+pio-write 0xcf8 4 0x8000181c
+pio-write 0xcfc 4 0xffffffff
+pio-read 0xcfc 4 expect 0xffffffff
+pio-write 0xcfc 4 0
+pio-write 0xcf8 4 0x80001820
+pio-write 0xcfc 4 0xffffffff
+pio-read 0xcfc 4 expect 0xfffff000
+pio-write 0xcfc 4 0xc0100000
+pio-write 0xcf8 4 0x80001824
+pio-write 0xcfc 4 0xffffffff
+pio-read 0xcfc 4 expect 0
+pio-write 0xcf8 4 0x80001810
+pio-write 0xcfc 4 0xc0000000
+pio-write 0xcf8 4 0x80001804
+pio-write 0xcfc 2 0x0003
+# Each BAR reaches the plugin with its number; a failed read is ones.
+read 0xc0000010 4 expect 0x10
+pio-read 0x3004 4 expect 0x01000004
+pio-read 0x300f 1 expect 0xff
+read 0xd0000020 4 expect 0x02000020
+# MSI-X at 0x40, table and PBA in BAR4, then the plugin's capability.
+pio-write 0xcf8 4 0x80001840
+pio-read 0xcfc 4 expect 0x00018011
+pio-write 0xcf8 4 0x80001844
+pio-read 0xcfc 4 expect 0x4
+read 0xc010000c 4 expect 1
+pio-write 0xcf8 4 0x80001880
+pio-read 0xcfc 4 expect 0x00080009
+pio-read 0xcfe 1 expect 0x08
+pio-write 0xcf8 4 0x80001884
+pio-write 0xcfc 4 0x5a5a1234
+pio-read 0xcfc 4 expect 0x5a5a1234
+pio-read 0xcfd 1 expect 0x12
+SIM
+expect "a plugin's PCI function: its ids, BARs, MSI-X BAR and registers" 0 \
+	'read 0xcfd size 1 = 0x12' \
+	-- "$mmiod" --sim bars.sim bars.cfg
+
+expect "a plugin with BAR1 but no bar_read is refused" 2 \
+	"bars.cfg:1: plugin function at slot 3: plugin: .*pcibars.so declares BAR1 but no bar_read and bar_write to serve it" \
+	-- env PCIBARS_LACK=bar_ops "$mmiod" --check-config bars.cfg
+expect "a plugin with registers but no config_read is refused" 2 \
+	"declares configuration registers but no config_read and config_write" \
+	-- env PCIBARS_LACK=config_ops "$mmiod" --check-config bars.cfg
+expect "a plugin's function without BAR0 is refused" 2 \
+	"declares a PCI function without BAR0" \
+	-- env PCIBARS_LACK=bar0 "$mmiod" --check-config bars.cfg
 
 abi1=$builddir/tests/plugins/.libs/abi1.so
 printf 'mmio = [ "base=0xfe700000,size=8,type=plugin,plugin=%s" ]\n' "$abi1" > abi1.cfg

@@ -15,9 +15,13 @@
  *   0x14 CTRL    (write 1: copy)
  *   0x18 STATUS  (bit 0 DONE, bit 1 ERROR; write 1 to clear)
  *
+ * It declares its PCI function itself: ids 1234:11e0, a DMA controller
+ * (class 0x080100), these registers in a 4K memory BAR0, one MSI vector,
+ * INTA, and in configuration space a vendor-specific capability at 0x80
+ * whose dword at 0x84 counts the copies done (read-only).
+ *
  * Build it like counter.c, then put it on the PCI bus:
- *   pci = [ "slot=2,type=plugin,plugin=/path/copy_engine.so,
- *            vendor=0x1234,device=0x11e0,size=4K" ]
+ *   pci = [ "slot=2,type=plugin,plugin=/path/copy_engine.so" ]
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,10 +40,18 @@
 #define STATUS_ERROR 0x2
 #define MAX_LEN (1u << 20)
 #define CHUNK 4096
+#define BAR0_SIZE 4096
+
+/* Configuration space: the vendor capability and its counter. */
+#define CFG_CAP 0x80
+#define CFG_COPIES 0x84
+#define CAP_ID_VENDOR 0x09
+#define CAP_LENGTH 8
 
 struct copy_engine {
 	const struct mmiod_host *host;
 	uint32_t regs[NREGS];
+	uint32_t copies;
 };
 
 static void say(const struct copy_engine *ce, enum mmiod_log_level level,
@@ -82,6 +94,7 @@ static uint32_t copy(struct copy_engine *ce)
 		}
 		done += (uint32_t)n;
 	}
+	ce->copies++;
 	return STATUS_DONE;
 }
 
@@ -132,6 +145,52 @@ static int ce_write(void *state, uint64_t offset, uint32_t size, uint64_t value)
 	return ce_write_reg(ce, (unsigned)offset, (uint32_t)value);
 }
 
+static int ce_config_read(void *state, unsigned reg, unsigned size,
+			  uint32_t *value)
+{
+	const struct copy_engine *ce = state;
+	/* ID, next (none), length, then the counter. */
+	const uint32_t dwords[2] = {CAP_ID_VENDOR | CAP_LENGTH << 16,
+				    ce->copies};
+	unsigned at = reg - CFG_CAP;
+
+	*value = 0;
+	if (at < sizeof(dwords))
+		*value = dwords[at / 4] >> 8 * (at % 4);
+	if (size < 4)
+		*value &= (1u << 8 * size) - 1;
+	return 0;
+}
+
+static int ce_config_write(void *state, unsigned reg, unsigned size,
+			   uint32_t value)
+{
+	(void)state;
+	(void)reg;
+	(void)size;
+	(void)value;
+	return 0; /* nothing in there is writable */
+}
+
+static int ce_pci_function(const struct mmiod_region_info *r,
+			   struct mmiod_pci_function *fn, char *err,
+			   size_t errlen)
+{
+	(void)r;
+	(void)err;
+	(void)errlen;
+	fn->vendor = 0x1234;
+	fn->device = 0x11e0;
+	fn->class_code = 0x080100;
+	fn->intx_pin = 1;
+	fn->msi_vectors = 1;
+	fn->regs = CFG_CAP;
+	fn->capability = CFG_CAP;
+	fn->bars[0].type = MMIOD_PCI_BAR_MEM32;
+	fn->bars[0].size = BAR0_SIZE;
+	return 0;
+}
+
 static int ce_validate(const struct mmiod_region_info *r, char *err,
 		       size_t errlen)
 {
@@ -170,6 +229,7 @@ static void ce_reset(void *state)
 	struct copy_engine *ce = state;
 
 	memset(ce->regs, 0, sizeof(ce->regs));
+	ce->copies = 0;
 }
 
 static void ce_destroy(void *state)
@@ -186,6 +246,9 @@ static const struct mmiod_plugin_ops ops = {
 	.reset = ce_reset,
 	.destroy = ce_destroy,
 	.create2 = ce_create,
+	.pci_function = ce_pci_function,
+	.config_read = ce_config_read,
+	.config_write = ce_config_write,
 };
 
 const struct mmiod_plugin_ops *mmiod_plugin_init(void)
