@@ -312,6 +312,11 @@ scenario_linux_pci() {
 		fail "linuxpci: 00:01.0 not found (state $(guest_state linuxpci))"
 		tail -20 "$console" | sed 's/^/  /'
 	fi
+	if grep -q 'mmiod-test: pci 0000:00:02.0 0x1234:0x11e0 class 0x080100 bar0 0x0*[1-9a-f][0-9a-f]* ' "$console"; then
+		pass "linuxpci: the scan lists the copy-engine plugin at 00:02.0 with the ids it declares and a memory BAR"
+	else
+		fail "linuxpci: no copy engine with a BAR at 00:02.0"
+	fi
 	if grep -q 'mmiod-test: interrupts before: .*PCI-MSI' "$console"; then
 		pass "linuxpci: 8250_pci binds the uart with an MSI interrupt"
 	else
