@@ -448,12 +448,12 @@ bench_round() {
 		return
 	fi
 	if [ "$1" = floor ]; then
-		floor "$(xl domid "$domain")" 1 0xfe000000 0x1000 > "$log" 2>&1 &
+		${bench_wrap:-} floor "$(xl domid "$domain")" 1 0xfe000000 0x1000 > "$log" 2>&1 &
 		server=$!
 		wait_for 20 grep -qs '^floor: ready' "$log" &&
 			xl unpause "$domain"
 	else
-		mmiod "$domain" 2> "$log" &
+		${bench_wrap:-} mmiod "$domain" 2> "$log" &
 		server=$!
 	fi
 	if wait_for 120 guest_printed "$domain" '^bench: done'; then
@@ -467,7 +467,12 @@ bench_round() {
 		show_log "$log" >&2
 	fi
 	timeout 60 xl destroy "$domain"
-	kill -TERM "$server" 2> /dev/null
+	# Under strace the server is strace's child: stop that one, and
+	# strace writes its summary as it exits.
+	for stat in /proc/[0-9]*/stat; do
+		awk -v parent="$server" '$4 == parent { print $1 }' "$stat"
+	done 2> /dev/null | xargs -r kill -TERM 2> /dev/null
+	wait_for 5 exited "$server" || kill -TERM "$server" 2> /dev/null
 	wait_exit "$server" 20 > /dev/null
 }
 
@@ -509,6 +514,23 @@ scenario_bench() {
 	done
 	echo "  bench: mmiod/floor: $(awk '{ print $2 / $1 }' "$results" | min_median %.3f)"
 	echo "  bench: mmiod-poll/floor: $(awk '{ print $3 / $1 }' "$results" | min_median %.3f)"
+	bench_syscalls floor
+	bench_syscalls mmiod
+}
+
+# bench_syscalls SERVER: one more round under strace -f -c: the system
+# calls per served read (the guest's 1,000 reads and the server's start
+# and stop), and the most frequent ones.
+bench_syscalls() {
+	command -v strace > /dev/null || return
+	trace=/tmp/strace-$1
+	bench_wrap="strace -f -c -S calls -o $trace" bench_round "$1" \
+		> /dev/null 2>&1
+	[ -s "$trace" ] || return
+	awk -v server="$1" '$NF == "total" {
+		printf "  bench: %s: %.1f system calls per read (%d in all)\n",
+			server, $4 / 1000, $4 }' "$trace"
+	sed -n '3,8p' "$trace" | awk '{ print "  bench:   " $NF " " $4 }'
 }
 
 # supervise GUEST LOG: mmiod@.service's restart loop (the rig has no
