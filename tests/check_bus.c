@@ -311,21 +311,6 @@ END_TEST
 #define MOVE_A (RAM_BASE + RAM_SIZE)
 #define MOVE_B 0xfd000000ull
 
-static bool io_ok(struct sim *sim, unsigned vcpu, enum io_dir dir,
-		  uint64_t addr, uint64_t *data)
-{
-	struct sim_io io = {.space = IO_SPACE_MMIO,
-			    .dir = dir,
-			    .addr = addr,
-			    .size = 8,
-			    .data = *data};
-
-	if (sim_guest_io(sim, vcpu, &io))
-		return false;
-	*data = io.data;
-	return true;
-}
-
 /* Every reply is checked: the ram region's word is always what this
  * vCPU wrote; the moving region reads 0 (its ram) where it is and all
  * ones where it is not, never anything else. */
@@ -338,10 +323,10 @@ static void *load_loop(void *arg)
 		uint64_t w = (uint64_t)lv->vcpu << 48 | i, back = 0, m = 0;
 		uint64_t moving = (i % 2 ? MOVE_A : MOVE_B) + lv->vcpu * 8;
 
-		if (!io_ok(lv->sim, lv->vcpu, IO_WRITE, own, &w) ||
-		    !io_ok(lv->sim, lv->vcpu, IO_READ, own, &back) ||
+		if (!guest_vcpu_io(lv, IO_SPACE_MMIO, IO_WRITE, own, 8, &w) ||
+		    !guest_vcpu_io(lv, IO_SPACE_MMIO, IO_READ, own, 8, &back) ||
 		    back != w ||
-		    !io_ok(lv->sim, lv->vcpu, IO_READ, moving, &m) ||
+		    !guest_vcpu_io(lv, IO_SPACE_MMIO, IO_READ, moving, 8, &m) ||
 		    (m != 0 && m != UINT64_MAX))
 			lv->errors++;
 	}

@@ -22,26 +22,11 @@
 #define SLOT 1
 #define CONFIG(reg) ((uint64_t)(SLOT << 3) << 32 | (reg))
 
-static bool io_ok(struct sim *sim, unsigned vcpu, enum io_space space,
-		  enum io_dir dir, uint64_t addr, uint32_t size, uint64_t *data)
-{
-	struct sim_io io = {.space = space,
-			    .dir = dir,
-			    .addr = addr,
-			    .size = size,
-			    .data = *data};
-
-	if (sim_guest_io(sim, vcpu, &io))
-		return false;
-	*data = io.data;
-	return true;
-}
-
-static bool config_write(struct sim *sim, unsigned vcpu, unsigned reg,
+static bool config_write(const struct guest_vcpu *lv, unsigned reg,
 			 uint32_t size, uint64_t value)
 {
-	return io_ok(sim, vcpu, IO_SPACE_PCI, IO_WRITE, CONFIG(reg), size,
-		     &value);
+	return guest_vcpu_io(lv, IO_SPACE_PCI, IO_WRITE, CONFIG(reg), size,
+			     &value);
 }
 
 /* vCPU 0 is the driver: memory decode on, then BAR0 moved back and forth,
@@ -54,14 +39,14 @@ static void *load_loop(void *arg)
 	uint64_t own = RAM_BASE + lv->vcpu * 8;
 
 	if (lv->vcpu == 0) {
-		if (!config_write(lv->sim, 0, 0x04, 2, 0x2))
+		if (!config_write(lv, 0x04, 2, 0x2))
 			lv->errors++;
 		for (unsigned i = 0; i < LOAD_ROUNDS; i++) {
 			uint64_t to = i % 2 ? BAR_A : BAR_B, back = 0;
 
-			if (!config_write(lv->sim, 0, 0x10, 4, to) ||
-			    !io_ok(lv->sim, 0, IO_SPACE_PCI, IO_READ,
-				   CONFIG(0x10), 4, &back) ||
+			if (!config_write(lv, 0x10, 4, to) ||
+			    !guest_vcpu_io(lv, IO_SPACE_PCI, IO_READ,
+					   CONFIG(0x10), 4, &back) ||
 			    (back & ~0xfull) != to)
 				lv->errors++;
 		}
@@ -71,13 +56,10 @@ static void *load_loop(void *arg)
 		uint64_t w = (uint64_t)lv->vcpu << 48 | i, back = 0, m = 0;
 		uint64_t bar = (i % 2 ? BAR_A : BAR_B) + lv->vcpu * 8;
 
-		if (!io_ok(lv->sim, lv->vcpu, IO_SPACE_MMIO, IO_WRITE, own, 8,
-			   &w) ||
-		    !io_ok(lv->sim, lv->vcpu, IO_SPACE_MMIO, IO_READ, own, 8,
-			   &back) ||
+		if (!guest_vcpu_io(lv, IO_SPACE_MMIO, IO_WRITE, own, 8, &w) ||
+		    !guest_vcpu_io(lv, IO_SPACE_MMIO, IO_READ, own, 8, &back) ||
 		    back != w ||
-		    !io_ok(lv->sim, lv->vcpu, IO_SPACE_MMIO, IO_READ, bar, 8,
-			   &m) ||
+		    !guest_vcpu_io(lv, IO_SPACE_MMIO, IO_READ, bar, 8, &m) ||
 		    (m != 0 && m != UINT64_MAX))
 			lv->errors++;
 	}

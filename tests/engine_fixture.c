@@ -162,6 +162,22 @@ struct fixture_region_counts fixture_region(struct engine_fixture *f,
 	return p.out;
 }
 
+bool guest_vcpu_io(const struct guest_vcpu *lv, enum io_space space,
+		   enum io_dir dir, uint64_t addr, uint32_t size,
+		   uint64_t *data)
+{
+	struct sim_io io = {.space = space,
+			    .dir = dir,
+			    .addr = addr,
+			    .size = size,
+			    .data = *data};
+
+	if (sim_guest_io(lv->sim, lv->vcpu, &io))
+		return false;
+	*data = io.data;
+	return true;
+}
+
 int fixture_guest_process(struct sim *sim, unsigned nr_vcpus,
 			  void *(*loop)(void *))
 {

@@ -69,6 +69,12 @@ struct guest_vcpu {
 int fixture_guest_process(struct sim *sim, unsigned nr_vcpus,
 			  void *(*loop)(void *));
 
+/* One access of a guest process's vCPU: true when it was answered,
+ * with the read value in *data. */
+bool guest_vcpu_io(const struct guest_vcpu *lv, enum io_space space,
+		   enum io_dir dir, uint64_t addr, uint32_t size,
+		   uint64_t *data);
+
 /* Guest helpers: a plain access from vcpu 0; the read value. */
 void guest_write(struct engine_fixture *f, enum io_space space, uint64_t addr,
 		 uint32_t size, uint64_t value);
