@@ -435,7 +435,8 @@ static bool serve_vcpu_event(struct ioreq_worker *w, unsigned vcpu,
 }
 
 /* Serves the event the worker's fd has ready: EVENT_NONE when there was
- * none, EVENT_ANSWERED when it was a request answered. libxenevtchn wants a poll() saying the fd is readable before each
+ * none, EVENT_ANSWERED when it was a request answered. libxenevtchn
+ * wants a poll() saying the fd is readable before each
  * xenevtchn_pending() (a non-blocking fd may still block in it), so the
  * callers poll first. */
 enum event_result { EVENT_NONE, EVENT_OTHER, EVENT_ANSWERED };
