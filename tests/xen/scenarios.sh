@@ -459,6 +459,9 @@ bench_round() {
 	if wait_for 120 guest_printed "$domain" '^bench: done'; then
 		echo "  bench: $1: $(cpu_ms "$server") ms of dom0 CPU for the" \
 			"1,000 reads (per thread: $(thread_cpu_ms "$server"))" >&2
+		if [ "$1" != floor ]; then
+			mmiod --stats "$domain" 2>&1 | sed -n 's/^requests \([0-9]*\) .*/  bench: '"$1"': served \1 requests/p' >&2
+		fi
 		guest_lines "$domain" |
 			sed -n 's/^bench: \([0-9]*\) ticks per read$/\1/p' |
 			sort -n | sed -n 3p
@@ -474,6 +477,9 @@ bench_round() {
 	done 2> /dev/null | xargs -r kill -TERM 2> /dev/null
 	wait_for 5 exited "$server" || kill -TERM "$server" 2> /dev/null
 	wait_exit "$server" 20 > /dev/null
+	if [ "$1" = floor ]; then
+		sed -n 's/^floor: served/  bench: floor: served/p' "$log" >&2
+	fi
 }
 
 # min_median FORMAT: the min and median of the numbers on stdin.
