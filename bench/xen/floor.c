@@ -89,6 +89,9 @@ static int set_up(struct floor *f, uint64_t base, uint64_t size)
 		if (local < 0 || local >= MAX_PORTS)
 			return fail("bind a vCPU's event channel");
 		f->vcpu_of_port[local] = (int)v;
+		printf("floor: domain %u server %u vCPU %u port %u -> %d\n",
+		       f->domid, f->server, v, f->page->vcpu_ioreq[v].vp_eport,
+		       local);
 	}
 	return 0;
 }
@@ -112,7 +115,7 @@ static void tear_down(struct floor *f)
 
 /* One wake-up: take the pending port, unmask it, answer its slot,
  * notify: what serve_one_event() does, with an empty device. */
-static unsigned long served;
+static unsigned long events, strays, not_ready, served;
 
 static void serve_one(struct floor *f)
 {
@@ -122,12 +125,17 @@ static void serve_one(struct floor *f)
 
 	if (port < 0 || port >= MAX_PORTS)
 		return;
+	events++;
 	xenevtchn_unmask(f->xce, (evtchn_port_t)port);
-	if (f->vcpu_of_port[port] < 0)
+	if (f->vcpu_of_port[port] < 0) {
+		strays++;
 		return;
+	}
 	slot = &f->page->vcpu_ioreq[f->vcpu_of_port[port]];
-	if (slot->state != STATE_IOREQ_READY)
+	if (slot->state != STATE_IOREQ_READY) {
+		not_ready++;
 		return;
+	}
 	/* The state before the fields, the data before the state. */
 	xen_rmb();
 	read_to_slot = slot->dir == IOREQ_READ && !slot->data_is_ptr;
@@ -165,7 +173,9 @@ int main(int argc, char **argv)
 		if (poll(&pfd, 1, 1000) > 0 && (pfd.revents & POLLIN))
 			serve_one(&f);
 	rc = 0;
-	printf("floor: served %lu requests\n", served);
+	printf("floor: served %lu requests (%lu events, %lu on no vCPU's "
+	       "port, %lu with no request ready)\n",
+	       served, events, strays, not_ready);
 out:
 	tear_down(&f);
 	return rc;

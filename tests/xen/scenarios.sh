@@ -478,7 +478,7 @@ bench_round() {
 	wait_for 5 exited "$server" || kill -TERM "$server" 2> /dev/null
 	wait_exit "$server" 20 > /dev/null
 	if [ "$1" = floor ]; then
-		sed -n 's/^floor: served/  bench: floor: served/p' "$log" >&2
+		sed -n 's/^floor: /  bench: floor: /p' "$log" >&2
 	fi
 }
 
