@@ -245,7 +245,7 @@ stall_xen_state() {
 # something mmiod can cause or fix; the guest is booted again, up to
 # boot_attempts boots in all. So is one whose log stopped for 30 s, after
 # a report (STALL:). Such stalls were this watcher's own doing while it
-# ran xl and four other programs five times a second: dom0's one vCPU
+# ran xl and six other programs five times a second: dom0's one vCPU
 # stayed busy, mmiod's worker waited to run with the guest's request in
 # its slot, and the log went on within seconds of the loop stopping.
 # Hence one check a second (boot_ended).
