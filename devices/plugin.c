@@ -272,20 +272,29 @@ static struct mmiod_param *plugin_params(const struct device_args *args,
 	return params;
 }
 
+/* The region's plugin=, or NULL with err set. */
+static const char *plugin_path(const struct device_args *args, char *err,
+			       size_t errlen)
+{
+	const char *path = device_param(args, "plugin");
+
+	if (!path)
+		snprintf(err, errlen,
+			 "plugin: a plugin region needs plugin=PATH.so");
+	return path;
+}
+
 static int plugin_create(const struct device_args *args, bool validate_only,
 			 struct device **out, char *err, size_t errlen)
 {
-	const char *path = device_param(args, "plugin");
+	const char *path = plugin_path(args, err, errlen);
 	struct plugin_device *p;
 	struct mmiod_region_info info;
 	struct mmiod_param *params;
 	int rc = -1;
 
-	if (!path) {
-		snprintf(err, errlen,
-			 "plugin: a plugin region needs plugin=PATH.so");
+	if (!path)
 		return -1;
-	}
 	p = calloc(1, sizeof(*p));
 	params = plugin_params(args, &info);
 	if (!p || !params) {
@@ -370,18 +379,15 @@ static int plugin_pci_function(const struct device_args *args,
 			       struct mmiod_pci_function *fn, char *err,
 			       size_t errlen)
 {
-	const char *path = device_param(args, "plugin");
+	const char *path = plugin_path(args, err, errlen);
 	struct mmiod_plugin_ops ops;
 	struct mmiod_region_info info;
 	struct mmiod_param *params;
 	void *handle;
 	int rc = 0;
 
-	if (!path) {
-		snprintf(err, errlen,
-			 "plugin: a plugin region needs plugin=PATH.so");
+	if (!path)
 		return -1;
-	}
 	err[0] = '\0';
 	handle = load(path, &ops, err, errlen);
 	if (!handle)
