@@ -102,34 +102,55 @@ guest_verdicts() {
 	failed=$((failed + ${2:-1}))
 }
 
-scenario_battery() {
-	log=/var/log/mmiod/battery.log
-	start_guest battery "$log" || return
-	if ! wait_for 120 guest_printed battery '^battery: [0-9]* passed'; then
-		fail "battery: the guest did not finish within 120 s"
-		guest_lines battery | tail -5 | sed 's/^/  /'
+# battery_served DOMAIN: the guest's battery (its own checks, the stats,
+# the trace file's writes), served by mmiod with DOMAIN.cfg.
+battery_served() {
+	log=/var/log/mmiod/$1.log
+	start_guest "$1" "$log" || return
+	if ! wait_for 120 guest_printed "$1" '^battery: [0-9]* passed'; then
+		fail "$1: the guest did not finish within 120 s"
+		guest_lines "$1" | tail -5 | sed 's/^/  /'
 		show_log "$log"
 	fi
-	guest_verdicts battery battery guest
-	guest_lines battery | grep '^timing:' | sed 's/^/  /'
-	mmiod --stats battery 2>&1 | grep '^requests' | sed 's/^/  battery: /'
-	if mmiod --stats battery | grep -q '^mmio reads [1-9][0-9]* writes [1-9]'; then
-		pass "battery: mmiod --stats reads the counters of the confined daemon"
+	guest_verdicts "$1" battery "$1 guest"
+	guest_lines "$1" | grep '^timing:' | sed 's/^/  /'
+	stats=$(mmiod --stats "$1" 2>&1)
+	echo "$stats" | grep '^requests' | sed "s/^/  $1: /"
+	if echo "$stats" | grep -q '^mmio reads [1-9][0-9]* writes [1-9]'; then
+		pass "$1: mmiod --stats reads the counters of the confined daemon"
 	else
-		fail "battery: mmiod --stats: $(mmiod --stats battery 2>&1)"
+		fail "$1: mmiod --stats: $stats"
 	fi
-	trace=/var/log/mmiod/battery-trace.json
+	trace=/var/log/mmiod/$1-trace.json
 	for write in '"size":1,"dir":"write","value":"0x5e"' \
 		'"size":2,"dir":"write","value":"0x7e57"' \
 		'"size":4,"dir":"write","value":"0xfeedc0de"' \
 		'"size":8,"dir":"write","value":"0x123456789abcdef"'; do
 		if grep -q -- "$write" "$trace"; then
-			pass "trace file holds the guest's write $write"
+			pass "$1: trace file holds the guest's write $write"
 		else
-			fail "trace file lacks $write: $(cat "$trace")"
+			fail "$1: trace file lacks $write: $(cat "$trace")"
 		fi
 	done
+}
+
+scenario_battery() {
+	battery_served battery
 	destroy_and_expect_exit battery "$pid" "$log"
+}
+
+# The battery again with adaptive polling (poll_us = 50): every check
+# as in event mode, and some requests must have been served by the spin,
+# or the mode was not exercised.
+scenario_battery_poll() {
+	battery_served batterypoll
+	polled=$(echo "$stats" | sed -n 's/^requests .* polled \([0-9]*\) .*/\1/p')
+	if [ "${polled:-0}" -gt 0 ]; then
+		pass "batterypoll: the spin served $polled requests"
+	else
+		fail "batterypoll: no request served by the spin: $stats"
+	fi
+	destroy_and_expect_exit batterypoll "$pid" "$log"
 }
 
 init_ran() {
@@ -776,6 +797,7 @@ else
 	# not hide it.
 	scenario_reboot
 	scenario_battery
+	scenario_battery_poll
 	scenario_restart_and_teardown
 	scenario_copy
 	scenario_linux
