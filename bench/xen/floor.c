@@ -3,12 +3,21 @@
  * ioreq server that does the protocol's steps in the engine's order and
  * nothing else, to time mmiod against.
  *
- *   floor DOMID VCPUS BASE SIZE
+ *   floor [-s] [-b] DOMID VCPUS BASE SIZE [COUNT]
  *
  * claims MMIO [BASE, BASE + SIZE), answers every read with all ones and
- * drops writes, until SIGTERM or SIGINT. Prints "floor: ready" once the
- * guest may run, and at exit how many requests it answered (so that a
- * round the floor did not serve can't pass for a fast one). */
+ * drops writes, until SIGTERM or SIGINT or, given COUNT, until it has
+ * answered COUNT requests: then the benchmark learns the guest is done
+ * without asking xl, whose start costs dom0 what the servers need.
+ * Prints "floor: ready" once the guest may run, and at exit how many
+ * requests it answered (so that a round the floor did not serve can't
+ * pass for a fast one).
+ *
+ * -s and -b add, each on its own, a step mmiod takes and the bare
+ * protocol does not, to time what it costs: -s polls a second fd along
+ * with the event channel (mmiod's worker also waits for its stop fd), -b
+ * creates the server with the buffered ring, as mmiod does, and checks
+ * the ring before each answer (buffered writes go first). */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -16,7 +25,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/mman.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
 
 #include <xendevicemodel.h>
 #include <xenevtchn.h>
@@ -28,6 +40,7 @@
 #include "common/barrier.h"
 
 #define MAX_PORTS 4096
+#define XEN_PAGE_SIZE 4096 /* x86 */
 
 static volatile sig_atomic_t stop;
 
@@ -46,6 +59,8 @@ struct floor {
 	ioservid_t server;
 	xenforeignmemory_resource_handle *resource;
 	shared_iopage_t *page;
+	buffered_iopage_t *buffered; /* with -b */
+	int buffered_port;	     /* with -b: the ring's local port */
 	int vcpu_of_port[MAX_PORTS]; /* -1: not ours */
 };
 
@@ -57,9 +72,10 @@ static int fail(const char *what)
 
 /* Xen's order: create, map the page, claim the range, enable (which
  * writes each slot's vp_eport), bind the vCPUs' ports. */
-static int set_up(struct floor *f, uint64_t base, uint64_t size)
+static int set_up(struct floor *f, uint64_t base, uint64_t size, bool buffered)
 {
 	void *addr = NULL;
+	evtchn_port_t remote;
 
 	f->dm = xendevicemodel_open(NULL, 0);
 	f->fmem = xenforeignmemory_open(NULL, 0);
@@ -67,15 +83,24 @@ static int set_up(struct floor *f, uint64_t base, uint64_t size)
 	if (!f->dm || !f->fmem || !f->xce)
 		return fail("open the Xen handles");
 	if (xendevicemodel_create_ioreq_server(
-		    f->dm, f->domid, HVM_IOREQSRV_BUFIOREQ_OFF, &f->server))
+		    f->dm, f->domid,
+		    buffered ? HVM_IOREQSRV_BUFIOREQ_ATOMIC
+			     : HVM_IOREQSRV_BUFIOREQ_OFF,
+		    &f->server))
 		return fail("create the ioreq server");
+	/* The buffered ring's frame comes first, the slots' next. */
 	f->resource = xenforeignmemory_map_resource(
 		f->fmem, f->domid, XENMEM_resource_ioreq_server, f->server,
-		XENMEM_resource_ioreq_server_frame_ioreq(0), 1, &addr,
-		PROT_READ | PROT_WRITE, 0);
+		buffered ? XENMEM_resource_ioreq_server_frame_bufioreq
+			 : XENMEM_resource_ioreq_server_frame_ioreq(0),
+		buffered ? 2 : 1, &addr, PROT_READ | PROT_WRITE, 0);
 	if (!f->resource)
 		return fail("map the ioreq page");
 	f->page = addr;
+	if (buffered) {
+		f->buffered = addr;
+		f->page = (shared_iopage_t *)((char *)addr + XEN_PAGE_SIZE);
+	}
 	if (xendevicemodel_map_io_range_to_ioreq_server(
 		    f->dm, f->domid, f->server, 1, base, base + size - 1))
 		return fail("claim the range");
@@ -92,6 +117,15 @@ static int set_up(struct floor *f, uint64_t base, uint64_t size)
 		printf("floor: domain %u server %u vCPU %u port %u -> %d\n",
 		       f->domid, f->server, v, f->page->vcpu_ioreq[v].vp_eport,
 		       local);
+	}
+	if (buffered) {
+		if (xendevicemodel_get_ioreq_server_info(
+			    f->dm, f->domid, f->server, NULL, NULL, &remote))
+			return fail("ask for the buffered ring's port");
+		f->buffered_port =
+			xenevtchn_bind_interdomain(f->xce, f->domid, remote);
+		if (f->buffered_port < 0)
+			return fail("bind the buffered ring's port");
 	}
 	return 0;
 }
@@ -136,6 +170,14 @@ static void serve_one(struct floor *f)
 		not_ready++;
 		return;
 	}
+	/* Buffered writes issued before this request go first; this guest
+	 * makes none, so the ring is only looked at, as mmiod does. */
+	if (f->buffered &&
+	    __atomic_load_n(&f->buffered->read_pointer, __ATOMIC_SEQ_CST) !=
+		    __atomic_load_n(&f->buffered->write_pointer,
+				    __ATOMIC_SEQ_CST))
+		__atomic_store_n(&f->buffered->read_pointer,
+				 f->buffered->write_pointer, __ATOMIC_SEQ_CST);
 	/* The state before the fields, the data before the state. */
 	xen_rmb();
 	read_to_slot = slot->dir == IOREQ_READ && !slot->data_is_ptr;
@@ -152,31 +194,63 @@ int main(int argc, char **argv)
 {
 	static struct floor f;
 	struct sigaction sa = {.sa_handler = on_signal};
-	struct pollfd pfd;
-	int rc = 1;
+	struct pollfd pfd[2] = {{.fd = -1}, {.fd = -1}};
+	struct rusage usage;
+	unsigned long count = 0; /* 0: no limit */
+	bool second_fd = false, buffered = false;
+	int rc = 1, opt;
 
-	if (argc != 5) {
-		fprintf(stderr, "usage: floor DOMID VCPUS BASE SIZE\n");
-		return 2;
+	while ((opt = getopt(argc, argv, "sb")) != -1) {
+		if (opt == 's')
+			second_fd = true;
+		else if (opt == 'b')
+			buffered = true;
+		else
+			goto usage;
 	}
-	f.domid = (domid_t)strtoul(argv[1], NULL, 0);
-	f.vcpus = (unsigned)strtoul(argv[2], NULL, 0);
+	argv += optind;
+	argc -= optind;
+	if (argc != 4 && argc != 5)
+		goto usage;
+	if (argc == 5)
+		count = strtoul(argv[4], NULL, 0);
+	f.domid = (domid_t)strtoul(argv[0], NULL, 0);
+	f.vcpus = (unsigned)strtoul(argv[1], NULL, 0);
 	memset(f.vcpu_of_port, -1, sizeof(f.vcpu_of_port));
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	if (set_up(&f, strtoull(argv[3], NULL, 0), strtoull(argv[4], NULL, 0)))
+	if (set_up(&f, strtoull(argv[2], NULL, 0), strtoull(argv[3], NULL, 0),
+		   buffered))
 		goto out;
+	pfd[0] = (struct pollfd){.fd = xenevtchn_fd(f.xce), .events = POLLIN};
+	/* Never signalled, like mmiod's stop fd while it serves. */
+	pfd[1] = (struct pollfd){.fd = second_fd ? eventfd(0, 0) : -1,
+				 .events = POLLIN};
+	if (second_fd && pfd[1].fd < 0) {
+		fail("make the second fd");
+		goto out;
+	}
 	printf("floor: ready\n");
 	fflush(stdout);
-	pfd = (struct pollfd){.fd = xenevtchn_fd(f.xce), .events = POLLIN};
-	while (!stop)
-		if (poll(&pfd, 1, 1000) > 0 && (pfd.revents & POLLIN))
+	while (!stop && (!count || served < count))
+		if (poll(pfd, second_fd ? 2 : 1, 1000) > 0 &&
+		    (pfd[0].revents & POLLIN))
 			serve_one(&f);
 	rc = 0;
+	getrusage(RUSAGE_SELF, &usage);
 	printf("floor: served %lu requests (%lu events, %lu on no vCPU's "
-	       "port, %lu with no request ready)\n",
-	       served, events, strays, not_ready);
+	       "port, %lu with no request ready) in %ld ms of CPU\n",
+	       served, events, strays, not_ready,
+	       (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000 +
+		       (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) /
+			       1000);
 out:
+	if (pfd[1].fd >= 0)
+		close(pfd[1].fd);
 	tear_down(&f);
 	return rc;
+usage:
+	fprintf(stderr,
+		"usage: floor [-s] [-b] DOMID VCPUS BASE SIZE [COUNT]\n");
+	return 2;
 }

@@ -525,6 +525,18 @@ scenario_restart_and_teardown() {
 }
 
 # --- make bench-xen: mmiod against the floor server, one boot ----------
+#
+# Both servers serve one guest at once: mmiod claims the page at
+# 0xfe000000, bench/xen/floor the next one, and the guest's timing job
+# alternates batches of reads between the two (b a a b ...). Servers
+# taking turns over whole guests saw the emulated machine drift by up
+# to 3x from one guest to the next, more than the servers differ.
+
+bench_pairs=40        # the guest's pairs of batches (tests/xen/guest)
+bench_reads=2000      # reads per server per guest: pairs x 50
+bench_floor_base=0xfe001000
+bench_default_modes="timing floor timingpoll50 timingpoll1000"
+bench_idle_seconds=5
 
 # cpu_ms PID: the CPU time the process used so far, in ms (utime and
 # stime are in clock ticks of 10 ms).
@@ -537,64 +549,156 @@ thread_cpu_ms() {
 	done 2>/dev/null
 }
 
-# bench_round SERVER: the guest's timing job (5 batches of 200 reads)
-# served by SERVER: floor, mmiod (event mode) or mmiod-poll (poll_us =
-# 50). Prints the median batch's TSC ticks per read; nothing when it
-# failed or the server did not answer all 1,000 reads itself (Xen then
-# answered the rest: far cheaper, and not what is measured).
+# traced NAME COMMAND...: runs COMMAND, with bench_strace set under
+# strace -f -c, its summary in /tmp/strace-NAME.
+traced() {
+	name=$1
+	shift
+	[ -n "${bench_strace:-}" ] &&
+		exec strace -f -c -S calls -o "/tmp/strace-$name" "$@"
+	exec "$@"
+}
+
+# stop_server PID: SIGTERM, to the server or, when it runs under strace,
+# to strace's child (strace then writes its summary as it exits).
+stop_server() {
+	for stat in /proc/[0-9]*/stat; do
+		awk -v parent="$1" '$4 == parent { print $1 }' "$stat"
+	done 2> /dev/null | xargs -r kill -TERM 2> /dev/null
+	wait_for 5 exited "$1" || kill -TERM "$1" 2> /dev/null
+	wait_exit "$1" 20 > /dev/null
+}
+
+# batch_ticks DOMAIN SIDE: the guest's ticks per read of each batch of
+# side a (mmiod, or a second floor) or b (the floor), in order.
+batch_ticks() {
+	guest_lines "$1" | sed -n "s/^bench: $2 \([0-9]*\) ticks per read$/\1/p"
+}
+
+# start_side_a MODE DOMAIN LOG: what serves the page at 0xfe000000 in
+# MODE: mmiod with DOMAIN.cfg (timing: event mode; timingpollN: poll_us
+# = N; timing-noseccomp: timing.cfg without the seccomp filter, to time
+# what the filter costs) or a second floor: in mode floor the same as
+# side b's (the two sides' difference is then the method's own), in
+# mode floor-X with option -X (a step of mmiod's added to the bare
+# protocol). Sets side_a_pid; true once it serves.
+start_side_a() {
+	case $1 in
+	floor*)
+		traced floor-a floor ${1#floor} "$(xl domid "$2")" 1 \
+			0xfe000000 0x1000 $bench_reads > "$3" 2>&1 &
+		side_a_pid=$!
+		wait_for 20 grep -qs '^floor: ready' "$3"
+		;;
+	*)
+		no_seccomp=
+		[ "$1" = timing-noseccomp ] && no_seccomp=--no-seccomp
+		traced mmiod mmiod $no_seccomp "$2" 2> "$3" &
+		side_a_pid=$!
+		wait_for 20 grep -qs 'serving domain' "$3"
+		;;
+	esac
+}
+
+# start_floor DOMAIN LOG: side b, the floor at $bench_floor_base. Sets
+# floor_pid; true once it serves.
+start_floor() {
+	traced floor floor "$(xl domid "$1")" 1 $bench_floor_base 0x1000 \
+		$bench_reads > "$2" 2>&1 &
+	floor_pid=$!
+	wait_for 20 grep -qs '^floor: ready' "$2"
+}
+
+# side_a_served MODE DOMAIN LOG: how many requests side a answered.
+side_a_served() {
+	case $1 in
+	floor*) sed -n 's/^floor: served \([0-9]*\) .*/\1/p' "$3" ;;
+	*) mmiod --stats "$2" 2>&1 | sed -n 's/^requests \([0-9]*\) .*/\1/p' ;;
+	esac
+}
+
+# bench_round MODE ROUND: one guest of the timing job, side a served as
+# start_side_a says, side b by the floor. Prints "A B RATIO": each
+# side's median batch (TSC ticks per read) and the median of the pairs'
+# a/b ratios; nothing when the guest did not finish or a server did not
+# answer all its reads itself (Xen then answered the rest: far cheaper,
+# and not what is measured).
 bench_round() {
-	domain=timing
-	[ "$1" = mmiod-poll ] && domain=timingpoll
-	log=/var/log/mmiod/bench-$1.log
-	ticks=
-	served=
+	domain=$1
+	case $1 in floor* | timing-*) domain=timing ;; esac
+	alog=/var/log/mmiod/bench-$1.log
+	flog=/var/log/mmiod/bench-$1-floor.log
 	if ! xl create -p "/etc/xen/xl/$domain.xl" > /dev/null 2>&1; then
 		echo "  bench: $1: xl create failed" >&2
 		return
 	fi
-	if [ "$1" = floor ]; then
-		${bench_wrap:-} floor "$(xl domid "$domain")" 1 0xfe000000 0x1000 > "$log" 2>&1 &
-		server=$!
-		wait_for 20 grep -qs '^floor: ready' "$log" &&
-			xl unpause "$domain"
+	# A background job's redirection truncates its file only once the
+	# child runs: until then the grep below would find the last round's
+	# "floor: ready" and start the guest before the floor claimed a
+	# thing (its reads then got Xen's own answer).
+	rm -f "$alog" "$flog"
+	# Xen looks for a request's server newest first, so the server
+	# created second is found a little sooner: side b's is created
+	# first in odd rounds, side a's in even ones.
+	if [ $(($2 % 2)) = 1 ]; then
+		start_floor "$domain" "$flog" &&
+			start_side_a "$1" "$domain" "$alog"
 	else
-		${bench_wrap:-} mmiod "$domain" 2> "$log" &
-		server=$!
-	fi
-	# One look a second: xl's start costs dom0 what the servers need.
-	if wait_interval=1 wait_for 120 guest_printed "$domain" '^bench: done'; then
-		echo "  bench: $1: $(cpu_ms "$server") ms of dom0 CPU for the" \
-			"1,000 reads (per thread: $(thread_cpu_ms "$server"))" >&2
-		[ "$1" = floor ] || served=$(mmiod --stats "$domain" 2>&1 |
-			sed -n 's/^requests \([0-9]*\) .*/\1/p')
-		ticks=$(guest_lines "$domain" |
-			sed -n 's/^bench: \([0-9]*\) ticks per read$/\1/p' |
-			sort -n | sed -n 3p)
+		start_side_a "$1" "$domain" "$alog" &&
+			start_floor "$domain" "$flog"
+	fi || echo "  bench: $1: a server did not start" >&2
+	xl unpause "$domain"
+	finished=false
+	# The guest's last batch is the floor's, which exits after its last
+	# answer: watched with kill -0, a shell builtin, not with xl, whose
+	# start costs dom0 what the servers need.
+	if wait_interval=1 wait_for 300 exited "$floor_pid" &&
+		wait_for 20 guest_printed "$domain" '^bench: done'; then
+		finished=true
+		case $1 in floor*) ;; *)
+			busy=$(cpu_ms "$side_a_pid")
+			echo "  bench: $1: mmiod used $busy ms of dom0 CPU" \
+				"(per thread: $(thread_cpu_ms "$side_a_pid"))" >&2
+			# The guest idles now: a spin must not go on without
+			# requests.
+			sleep $bench_idle_seconds
+			echo "  bench: $1: mmiod idle: $(($(cpu_ms "$side_a_pid") - busy))" \
+				"ms of CPU in $bench_idle_seconds s" >&2
+			echo "  bench: $1: mmiod $(mmiod --stats "$domain" 2>&1 | grep '^requests')" >&2
+		esac
+		a_served=$(side_a_served "$1" "$domain" "$alog")
+		batch_ticks "$domain" a > /tmp/bench-a
+		batch_ticks "$domain" b > /tmp/bench-b
 	else
 		echo "  bench: $1: the guest did not finish" >&2
-		show_log "$log" >&2
+		show_log "$alog" >&2
 	fi
 	timeout 60 xl destroy "$domain"
-	# Under strace the server is strace's child: stop that one, and
-	# strace writes its summary as it exits.
-	for stat in /proc/[0-9]*/stat; do
-		awk -v parent="$server" '$4 == parent { print $1 }' "$stat"
-	done 2> /dev/null | xargs -r kill -TERM 2> /dev/null
-	wait_for 5 exited "$server" || kill -TERM "$server" 2> /dev/null
-	wait_exit "$server" 20 > /dev/null
-	if [ "$1" = floor ]; then
-		sed -n 's/^floor: /  bench: floor: /p' "$log" >&2
-		served=$(sed -n 's/^floor: served \([0-9]*\) .*/\1/p' "$log")
-	fi
-	if [ "${served:-0}" -lt 1000 ]; then
-		echo "  bench: $1 answered ${served:-no} of the guest's reads:" \
-			"not counted" >&2
+	stop_server "$side_a_pid"
+	stop_server "$floor_pid"
+	case $1 in floor*)
+		a_served=$(side_a_served "$1" "$domain" "$alog")
+		sed -n 's/^floor: served/  bench: side a floor: served/p' "$alog" >&2
+	esac
+	sed -n 's/^floor: served/  bench: floor: served/p' "$flog" >&2
+	floor_served=$(sed -n 's/^floor: served \([0-9]*\) .*/\1/p' "$flog")
+	$finished || return
+	if [ "${a_served:-0}" -lt $bench_reads ] ||
+		[ "${floor_served:-0}" -lt $bench_reads ]; then
+		echo "  bench: $1: side a answered ${a_served:-none} and the" \
+			"floor ${floor_served:-none} of the guest's $bench_reads" \
+			"reads each: not counted" >&2
 		return
 	fi
-	echo "$ticks"
+	[ "$(wc -l < /tmp/bench-a)" = $bench_pairs ] &&
+		[ "$(wc -l < /tmp/bench-b)" = $bench_pairs ] || return
+	echo "$(median %.0f < /tmp/bench-a) $(median %.0f < /tmp/bench-b)" \
+		"$(paste -d' ' /tmp/bench-a /tmp/bench-b |
+			awk '{ print $1 / $2 }' | median %.3f)"
 }
 
-# min_median FORMAT: the min and median of the numbers on stdin.
+# min_median FORMAT: the min and median of the numbers on stdin (of an
+# even count, the mean of the middle two).
 min_median() {
 	awk -v f="$1" '{ v[NR] = $1 + 0 }
 	END {
@@ -602,65 +706,68 @@ min_median() {
 			for (j = i; j > 1 && v[j - 1] > v[j]; j--) {
 				t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
 			}
-		printf "min " f " median " f, v[1], v[int((NR + 1) / 2)]
+		m = (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2
+		printf "min " f " median " f, v[1], m
 	}'
+}
+median() {
+	min_median "$1" | awk '{ print $4 }'
 }
 
 scenario_bench() {
-	rounds=${BENCH_ROUNDS:-4}
-	results=/tmp/bench-results
-	: > "$results"
-	echo "  bench: TSC ticks per served 4-byte read (median of 5 batches of 200)"
+	# make bench-xen BENCH_ROUNDS=N BENCH_MODES="...", passed on by
+	# tests/xen/run.
+	[ -s /usr/share/mmiod-test/bench ] && . /usr/share/mmiod-test/bench
+	rounds=${bench_rounds:-6}
+	bench_modes=${bench_modes:-$bench_default_modes}
+	echo "  bench: TSC ticks per read, median batch of 50 (each guest: $bench_pairs pairs of" \
+		"batches, side a: mmiod or a floor-X, side b: the floor); ratio: median of the pairs' a/b"
+	for mode in $bench_modes; do
+		: > "/tmp/bench-$mode"
+	done
 	round=1
 	while [ $round -le $rounds ]; do
-		# The floor's server, in some boots, stops receiving the
-		# guest's reads after its first round (cause not found; the
-		# guest then gets Xen's own answer): up to three tries.
-		for try in 1 2 3; do
-			floor=$(bench_round floor)
-			[ -n "$floor" ] && break
+		for mode in $bench_modes; do
+			result=$(bench_round $mode $round)
+			first=a
+			[ $((round % 2)) = 1 ] && first=b
+			echo "  bench: round $round $mode ($first's server made first):" \
+				"a floor a/floor: ${result:--}"
+			if [ -n "$result" ]; then
+				echo "$result" >> "/tmp/bench-$mode"
+				pass "bench: round $round $mode: both servers answered every read"
+			else
+				fail "bench: round $round $mode: a server did not serve the guest"
+			fi
 		done
-		event=$(bench_round mmiod)
-		poll=$(bench_round mmiod-poll)
-		echo "  bench: round $round: floor ${floor:--}" \
-			"mmiod ${event:--} mmiod-poll ${poll:--}"
-		if [ -n "$floor" ] && [ -n "$event" ] && [ -n "$poll" ]; then
-			echo "$floor $event $poll" >> "$results"
-			pass "bench: round $round served by all three"
-		else
-			fail "bench: round $round: a server did not serve the guest"
-		fi
 		round=$((round + 1))
 	done
-	[ -s "$results" ] || return
-	for column in 1:floor 2:mmiod 3:mmiod-poll; do
-		echo "  bench: ${column#*:}: $(cut -d' ' -f${column%%:*} "$results" | min_median %.0f) ticks"
+	for mode in $bench_modes; do
+		[ -s "/tmp/bench-$mode" ] || continue
+		echo "  bench: $mode: a $(cut -d' ' -f1 "/tmp/bench-$mode" | min_median %.0f)," \
+			"floor $(cut -d' ' -f2 "/tmp/bench-$mode" | min_median %.0f) ticks;" \
+			"a/floor $(cut -d' ' -f3 "/tmp/bench-$mode" | min_median %.3f)"
 	done
-	echo "  bench: mmiod/floor: $(awk '{ print $2 / $1 }' "$results" | min_median %.3f)"
-	echo "  bench: mmiod-poll/floor: $(awk '{ print $3 / $1 }' "$results" | min_median %.3f)"
-	bench_syscalls floor
-	bench_syscalls mmiod
+	bench_syscalls
 }
 
-# bench_syscalls SERVER: one more round under strace -f -c: the system
-# calls per served read (the guest's 1,000 reads and the server's start
-# and stop), and the most frequent ones.
+# bench_syscalls: one more guest with both servers under strace -f -c:
+# each one's system calls per read it served (its start and stop
+# included), and its most frequent ones.
 bench_syscalls() {
 	command -v strace > /dev/null || return
-	trace=/tmp/strace-$1
-	for try in 1 2 3; do
-		counted=$(bench_wrap="strace -f -c -S calls -o $trace" \
-			bench_round "$1" 2> /dev/null)
-		[ -n "$counted" ] && break
+	counted=$(bench_strace=1 bench_round timing 1 2> /dev/null)
+	for server in mmiod floor; do
+		trace=/tmp/strace-$server
+		if [ -z "$counted" ] || [ ! -s "$trace" ]; then
+			echo "  bench: $server under strace: the guest was not served"
+			continue
+		fi
+		awk -v server=$server -v reads=$bench_reads '$NF == "total" {
+			printf "  bench: %s: %.2f system calls per read (%d in all)\n",
+				server, $4 / reads, $4 }' "$trace"
+		sed -n '3,8p' "$trace" | awk '{ print "  bench:   " $NF " " $4 }'
 	done
-	if [ -z "$counted" ] || [ ! -s "$trace" ]; then
-		echo "  bench: $1 under strace: no round where it answered every read"
-		return
-	fi
-	awk -v server="$1" '$NF == "total" {
-		printf "  bench: %s: %.1f system calls per read (%d in all)\n",
-			server, $4 / 1000, $4 }' "$trace"
-	sed -n '3,8p' "$trace" | awk '{ print "  bench:   " $NF " " $4 }'
 }
 
 # supervise GUEST LOG: mmiod@.service's restart loop (the rig has no
