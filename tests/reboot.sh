@@ -31,6 +31,14 @@ wait_until() {
 	done
 }
 
+# at_least N COMMAND...: COMMAND prints a count of N or more. (A count
+# in wait_until's arguments would be taken once, not on every try.)
+at_least() {
+	n_least=$1
+	shift
+	[ "$("$@" 2> /dev/null | awk '{ n = $1 } END { print n + 0 }')" -ge "$n_least" ]
+}
+
 # The unit's restart policy, read from the unit itself.
 key() {
 	sed -n "s/^$1=//p" "$unit"
@@ -110,6 +118,9 @@ if grep -q 'rebooted as domain 2' guest.out &&
 else
 	fail "no hand-over from domain 1 to domain 2: $(cat mmiod.log)"
 fi
+# The second mmiod's status is written once the supervisor has reaped
+# it, which may be a moment after the guest is done.
+wait_until 10 at_least 2 wc -l exits
 if [ "$(head -2 exits | tr '\n' ' ')" = "0 0 " ]; then
 	pass "both domains' deaths end their mmiod with status 0"
 else
@@ -118,7 +129,7 @@ fi
 
 # The guest is shut down for good: the restarted mmiod waits for a
 # domain of that name, serving nothing, until stopped.
-wait_until 10 test "$(grep -c 'waiting for domain rebootvm' mmiod.log)" -ge 2
+wait_until 10 at_least 2 grep -c 'waiting for domain rebootvm' mmiod.log
 waiting=$(cat mmiod.pid)
 if ! exited "$waiting" && [ ! -e rebootvm.state ]; then
 	pass "after a shutdown for good mmiod waits for the name, serving nothing"
