@@ -60,7 +60,6 @@ struct floor {
 	xenforeignmemory_resource_handle *resource;
 	shared_iopage_t *page;
 	buffered_iopage_t *buffered; /* with -b */
-	int buffered_port;	     /* with -b: the ring's local port */
 	int vcpu_of_port[MAX_PORTS]; /* -1: not ours */
 };
 
@@ -118,13 +117,12 @@ static int set_up(struct floor *f, uint64_t base, uint64_t size, bool buffered)
 		       f->domid, f->server, v, f->page->vcpu_ioreq[v].vp_eport,
 		       local);
 	}
+	/* Bound as mmiod binds it; its events count as strays. */
 	if (buffered) {
 		if (xendevicemodel_get_ioreq_server_info(
 			    f->dm, f->domid, f->server, NULL, NULL, &remote))
 			return fail("ask for the buffered ring's port");
-		f->buffered_port =
-			xenevtchn_bind_interdomain(f->xce, f->domid, remote);
-		if (f->buffered_port < 0)
+		if (xenevtchn_bind_interdomain(f->xce, f->domid, remote) < 0)
 			return fail("bind the buffered ring's port");
 	}
 	return 0;

@@ -502,9 +502,8 @@ static void timing(void)
  * them, b a a b b a ..., so that the drift of an emulated machine falls
  * on both alike, and the last one is the floor's (whose exit after its
  * last answer tells dom0 the guest is done); each batch's TSC ticks per
- * read are printed. Under
- * emulation on a loaded host a read can cost millions of ticks: a batch
- * stays well below 2^32. */
+ * read are printed. Under emulation on a loaded host a read can cost
+ * millions of ticks: a batch stays well below 2^32. */
 static void timed_batch(char side, uint32_t addr)
 {
 	enum { READS = 50 };
