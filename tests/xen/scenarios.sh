@@ -575,6 +575,16 @@ batch_ticks() {
 	guest_lines "$1" | sed -n "s/^bench: $2 \([0-9]*\) ticks per read$/\1/p"
 }
 
+# run_floor NAME BASE DOMAIN LOG [OPTION]: a floor (traced as NAME)
+# serving the page at BASE until it has answered $bench_reads requests.
+# Sets started_pid; true once it serves.
+run_floor() {
+	traced "$1" floor $5 "$(xl domid "$3")" 1 "$2" 0x1000 $bench_reads \
+		> "$4" 2>&1 &
+	started_pid=$!
+	wait_for 20 grep -qs '^floor: ready' "$4"
+}
+
 # start_side_a MODE DOMAIN LOG: what serves the page at 0xfe000000 in
 # MODE: mmiod with DOMAIN.cfg (timing: event mode; timingpollN: poll_us
 # = N; timing-noseccomp: timing.cfg without the seccomp filter, to time
@@ -585,36 +595,33 @@ batch_ticks() {
 start_side_a() {
 	case $1 in
 	floor*)
-		traced floor-a floor ${1#floor} "$(xl domid "$2")" 1 \
-			0xfe000000 0x1000 $bench_reads > "$3" 2>&1 &
-		side_a_pid=$!
-		wait_for 20 grep -qs '^floor: ready' "$3"
+		run_floor floor-a 0xfe000000 "$2" "$3" "${1#floor}"
 		;;
 	*)
 		no_seccomp=
 		[ "$1" = timing-noseccomp ] && no_seccomp=--no-seccomp
 		traced mmiod mmiod $no_seccomp "$2" 2> "$3" &
-		side_a_pid=$!
+		started_pid=$!
 		wait_for 20 grep -qs 'serving domain' "$3"
 		;;
 	esac
+	status=$?
+	side_a_pid=$started_pid
+	return $status
 }
 
 # start_floor DOMAIN LOG: side b, the floor at $bench_floor_base. Sets
 # floor_pid; true once it serves.
 start_floor() {
-	traced floor floor "$(xl domid "$1")" 1 $bench_floor_base 0x1000 \
-		$bench_reads > "$2" 2>&1 &
-	floor_pid=$!
-	wait_for 20 grep -qs '^floor: ready' "$2"
+	run_floor floor $bench_floor_base "$1" "$2"
+	status=$?
+	floor_pid=$started_pid
+	return $status
 }
 
-# side_a_served MODE DOMAIN LOG: how many requests side a answered.
-side_a_served() {
-	case $1 in
-	floor*) sed -n 's/^floor: served \([0-9]*\) .*/\1/p' "$3" ;;
-	*) mmiod --stats "$2" 2>&1 | sed -n 's/^requests \([0-9]*\) .*/\1/p' ;;
-	esac
+# served_in LOG: how many requests the floor that wrote LOG answered.
+served_in() {
+	sed -n 's/^floor: served \([0-9]*\) .*/\1/p' "$1"
 }
 
 # bench_round MODE ROUND: one guest of the timing job, side a served as
@@ -641,9 +648,11 @@ bench_round() {
 	# created second is found a little sooner: side b's is created
 	# first in odd rounds, side a's in even ones.
 	if [ $(($2 % 2)) = 1 ]; then
+		echo "  bench: $1: b's server made first" >&2
 		start_floor "$domain" "$flog" &&
 			start_side_a "$1" "$domain" "$alog"
 	else
+		echo "  bench: $1: a's server made first" >&2
 		start_side_a "$1" "$domain" "$alog" &&
 			start_floor "$domain" "$flog"
 	fi || echo "  bench: $1: a server did not start" >&2
@@ -664,9 +673,10 @@ bench_round() {
 			sleep $bench_idle_seconds
 			echo "  bench: $1: mmiod idle: $(($(cpu_ms "$side_a_pid") - busy))" \
 				"ms of CPU in $bench_idle_seconds s" >&2
-			echo "  bench: $1: mmiod $(mmiod --stats "$domain" 2>&1 | grep '^requests')" >&2
+			stats=$(mmiod --stats "$domain" 2>&1 | grep '^requests')
+			echo "  bench: $1: mmiod $stats" >&2
+			a_served=$(echo "$stats" | sed -n 's/^requests \([0-9]*\) .*/\1/p')
 		esac
-		a_served=$(side_a_served "$1" "$domain" "$alog")
 		batch_ticks "$domain" a > /tmp/bench-a
 		batch_ticks "$domain" b > /tmp/bench-b
 	else
@@ -677,11 +687,11 @@ bench_round() {
 	stop_server "$side_a_pid"
 	stop_server "$floor_pid"
 	case $1 in floor*)
-		a_served=$(side_a_served "$1" "$domain" "$alog")
+		a_served=$(served_in "$alog")
 		sed -n 's/^floor: served/  bench: side a floor: served/p' "$alog" >&2
 	esac
 	sed -n 's/^floor: served/  bench: floor: served/p' "$flog" >&2
-	floor_served=$(sed -n 's/^floor: served \([0-9]*\) .*/\1/p' "$flog")
+	floor_served=$(served_in "$flog")
 	$finished || return
 	if [ "${a_served:-0}" -lt $bench_reads ] ||
 		[ "${floor_served:-0}" -lt $bench_reads ]; then
@@ -729,10 +739,7 @@ scenario_bench() {
 	while [ $round -le $rounds ]; do
 		for mode in $bench_modes; do
 			result=$(bench_round $mode $round)
-			first=a
-			[ $((round % 2)) = 1 ] && first=b
-			echo "  bench: round $round $mode ($first's server made first):" \
-				"a floor a/floor: ${result:--}"
+			echo "  bench: round $round $mode: a floor a/floor: ${result:--}"
 			if [ -n "$result" ]; then
 				echo "$result" >> "/tmp/bench-$mode"
 				pass "bench: round $round $mode: both servers answered every read"
